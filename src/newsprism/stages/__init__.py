@@ -1,0 +1,1 @@
+"""Document stages: plain functions over one article (and its parsed Doc)."""
