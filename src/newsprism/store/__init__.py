@@ -1,1 +1,1 @@
-"""store package."""
+"""The store: the only package that speaks SQL."""

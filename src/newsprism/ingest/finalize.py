@@ -1,0 +1,89 @@
+"""Drafts → articles: label plain-text lines, fill in title, outlet and language, assign ids.
+
+Done in batches rather than one draft at a time because the boilerplate labeller uses
+lines that repeat across articles of the same outlet (a newsletter blurb, a comment
+form), which only a batch shows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from newsprism.ids import article_id
+from newsprism.ingest.infer import date_from_url, outlet_from_text, outlet_from_url
+from newsprism.ingest.language import identify
+from newsprism.ingest.reader import Draft
+from newsprism.model import CONTENT_KINDS, Article, Rejected, Segment
+
+
+def _label(text: str, repeated: frozenset[str]) -> list[Segment]:
+    from newsprism.clean.boilerplate import label_text
+
+    return label_text(text, repeated_lines=repeated)
+
+
+def finalize(drafts: list[Draft]) -> list[Article | Rejected]:
+    """Articles (or ``no_content`` rejections) for a batch of drafts, in the same order."""
+    # Outlet first: the labeller's repetition signal is per outlet.
+    for d in drafts:
+        if not d.meta.get("outlet"):
+            name, how = outlet_from_url(d.meta.get("url"))
+            if not name:
+                name, how = outlet_from_text(d.text)
+            if name and how:
+                d.meta["outlet"] = name
+                d.inferred["outlet"] = how
+        if not d.meta.get("published"):
+            day, how = date_from_url(d.meta.get("url"))
+            if day and how:
+                d.meta["published"] = day
+                d.inferred["published"] = how
+
+    by_outlet: dict[str, list[str]] = defaultdict(list)
+    for d in drafts:
+        if d.segments is None and d.meta.get("outlet"):
+            by_outlet[d.meta["outlet"]].append(d.text)
+    from newsprism.clean.boilerplate import repeated_lines_by_outlet
+
+    repeated = repeated_lines_by_outlet(by_outlet) if by_outlet else {}
+
+    out: list[Article | Rejected] = []
+    for d in drafts:
+        segments = d.segments
+        if segments is None:
+            segments = _label(d.text, repeated.get(d.meta.get("outlet", ""), frozenset()))
+        content = [s for s in segments if s.kind in CONTENT_KINDS]
+        if not content:
+            out.append(Rejected(d.source_path, "no_content", "every line is boilerplate; no article text remains"))
+            continue
+        title = d.meta.get("title")
+        inferred = dict(d.inferred)
+        if not title:
+            head = next((s for s in segments if s.kind == "headline"), None)
+            if head is not None:
+                title = d.text[head.start : head.end]
+                inferred["title"] = "headline-line"
+        language = d.meta.get("language")
+        if not language:
+            prose = " ".join(d.text[s.start : s.end] for s in content)
+            language, _p = identify(prose)
+            if language:
+                inferred["language"] = "langid"
+        outlet = d.meta.get("outlet")
+        out.append(
+            Article(
+                id=article_id(d.text, d.meta.get("url") or outlet or ""),
+                source_path=d.source_path,
+                text=d.text,
+                outlet=outlet,
+                url=d.meta.get("url"),
+                title=title,
+                published=d.meta.get("published"),
+                language=language,
+                author=d.meta.get("author"),
+                segments=list(segments),
+                inferred=inferred,
+                input_format=d.input_format,
+            )
+        )
+    return out

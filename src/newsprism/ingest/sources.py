@@ -1,0 +1,164 @@
+"""Turn what the user named (files, folders, globs, ``-`` for stdin, loopback URLs) into inputs.
+
+Contract: ``discover`` yields, in a stable order, one ``Source`` per input file or an
+``errors.InputRejected``-style ``Rejected`` record for a name that cannot be read — it
+never raises for a bad path, so one bad name never hides the good ones beside it.
+Folders are walked recursively without following symlinked folders (no loops); hidden
+files and metadata sidecars are skipped.
+"""
+
+from __future__ import annotations
+
+import glob
+import ipaddress
+import os
+import socket
+import sys
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsprism.errors import InputRejected
+from newsprism.model import Rejected
+
+# File names that hold metadata for the folder's articles rather than articles.
+SIDECAR_NAMES = frozenset({"metadata.csv", "metadata.json", "_metadata.csv", "_metadata.json"})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input to read: a file, stdin, or a URL (loopback only)."""
+
+    name: str  # what we show the user and store as source_path
+    path: Path | None = None
+    url: str | None = None
+    stdin: bool = False
+
+    def read_bytes(self, limit: int) -> bytes:
+        """The input's bytes; raises InputRejected('too_large'/'unreadable') as needed.
+
+        ``limit`` is checked before reading (``stat``) where possible, so a huge file is
+        never loaded just to be refused.
+        """
+        if self.stdin:
+            data = sys.stdin.buffer.read(limit + 1)
+            if len(data) > limit:
+                raise InputRejected("too_large", f"standard input is larger than {limit:,} bytes")
+            return data
+        if self.url is not None:
+            return fetch_loopback(self.url, limit)
+        assert self.path is not None
+        try:
+            size = self.path.stat().st_size
+            if size > limit:
+                raise InputRejected("too_large", f"{size:,} bytes is over the {limit:,}-byte limit")
+            with self.path.open("rb") as fh:
+                data = fh.read(limit + 1)
+        except InputRejected:
+            raise
+        except OSError as exc:
+            raise InputRejected("unreadable", exc.strerror or str(exc)) from None
+        if len(data) > limit:
+            raise InputRejected("too_large", f"over the {limit:,}-byte limit")
+        return data
+
+    @property
+    def suffixes(self) -> list[str]:
+        base = self.path.name if self.path is not None else urllib.parse.urlparse(self.url or "").path
+        return [s.lower() for s in Path(base).suffixes]
+
+
+def _is_glob(name: str) -> bool:
+    return any(ch in name for ch in "*?[")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    # followlinks=False: a symlinked folder (possibly a loop) is never entered.
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for f in sorted(files):
+            if f.startswith(".") or f.lower() in SIDECAR_NAMES:
+                continue
+            yield Path(root) / f
+
+
+def discover(names: list[str]) -> Iterator[Source | Rejected]:
+    """Expand ``names`` into sources (see module docstring).  Each file is yielded once."""
+    seen: set[str] = set()
+
+    def once(src: Source) -> Iterator[Source]:
+        key = str(src.path.resolve()) if src.path is not None else src.name
+        if key not in seen:
+            seen.add(key)
+            yield src
+
+    for name in names:
+        if name == "-":
+            yield from once(Source(name="<stdin>", stdin=True))
+            continue
+        if name.startswith(("http://", "https://", "file://", "ftp://")):
+            yield from once(Source(name=name, url=name))
+            continue
+        path = Path(name)
+        if path.is_dir():
+            for p in _walk(path):
+                yield from once(Source(name=str(p), path=p))
+        elif path.is_file() or path.is_symlink():
+            # A broken link is still an input the user named: reading it reports why.
+            yield from once(Source(name=str(path), path=path))
+        elif _is_glob(name):
+            matches = sorted(glob.glob(name, recursive=True))
+            if not matches:
+                yield Rejected(name, "unreadable", "the pattern matches no file")
+            for m in matches:
+                mp = Path(m)
+                if mp.is_dir():
+                    for p in _walk(mp):
+                        yield from once(Source(name=str(p), path=p))
+                elif mp.name.lower() not in SIDECAR_NAMES:
+                    yield from once(Source(name=str(mp), path=mp))
+        else:
+            yield Rejected(name, "unreadable", "no such file or folder")
+
+
+def _is_loopback_host(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror:
+        return False
+    addrs = {str(info[4][0]) for info in infos}
+    return bool(addrs) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addrs)
+
+
+def fetch_loopback(url: str, limit: int, timeout: float = 10.0) -> bytes:
+    """GET ``url`` when it is http(s) on a loopback address; refuse anything else.
+
+    newsprism runs offline: the only network it ever touches is this machine's loopback
+    (a local feed server, say).  Redirects are not followed, so a loopback URL cannot
+    bounce the request elsewhere.
+    """
+    parts = urllib.parse.urlparse(url)
+    if parts.scheme not in ("http", "https"):
+        raise InputRejected("unsupported", f"only http(s) URLs are read, not {parts.scheme!r}")
+    host = parts.hostname or ""
+    if not _is_loopback_host(host):
+        raise InputRejected(
+            "unsupported",
+            f"{host!r} is not a loopback address; newsprism works offline and only reads URLs on this machine",
+        )
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=timeout) as resp:
+            data: bytes = resp.read(limit + 1)
+    except OSError as exc:
+        raise InputRejected("unreadable", f"cannot fetch: {exc}") from None
+    if len(data) > limit:
+        raise InputRejected("too_large", f"the response is over the {limit:,}-byte limit")
+    return data
