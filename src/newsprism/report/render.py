@@ -17,6 +17,8 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from newsprism import __version__
+from newsprism.report.pieces import article_pieces, span_refs
+from newsprism.report.views import build_views
 
 SEGMENT_LABELS = {
     "headline": "Headline", "subheading": "Subheading", "byline": "Byline", "body": "Body",
@@ -36,24 +38,11 @@ def _asset(name: str) -> str:
     return resources.files("newsprism.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def article_pieces(article: dict[str, Any]) -> list[dict[str, Any]]:
-    """The article's text cut into (kind, text) pieces in order; gaps between segments kept.
-
-    Rendering pieces in order reproduces ``text`` exactly, so what the reader sees is the
-    stored text, every character of it.
-    """
-    text = article["text"]
-    pieces: list[dict[str, Any]] = []
+def _with_offsets(pieces: list[dict[str, Any]]) -> list[dict[str, Any]]:
     pos = 0
-    for seg in sorted(article.get("segments", []), key=lambda s: (s["start"], s["end"])):
-        start, end = max(seg["start"], pos), seg["end"]
-        if start > pos:
-            pieces.append({"kind": None, "text": text[pos:start]})
-        if end > start:
-            pieces.append({"kind": seg["kind"], "text": text[start:end]})
-            pos = end
-    if pos < len(text):
-        pieces.append({"kind": None, "text": text[pos:]})
+    for p in pieces:
+        p["start"] = pos
+        pos += len(p["text"])
     return pieces
 
 
@@ -62,11 +51,13 @@ def render_report(data: dict[str, Any]) -> str:
     articles = data.get("articles", [])
     kinds = Counter(s["kind"] for a in articles for s in a.get("segments", []))
     js = _asset("report.js")
+    refs = span_refs(data)
     template = _env().from_string(_asset("report.html.j2"))
     return template.render(
         data=data,
         articles=articles,
-        pieces={a["id"]: article_pieces(a) for a in articles},
+        pieces={a["id"]: _with_offsets(article_pieces(a, refs.get(a["id"], []))) for a in articles},
+        v=build_views(data),
         kind_counts=kinds,
         outlets=sorted({a.get("outlet") or "unknown outlet" for a in articles}),
         css=_asset("report.css"),

@@ -257,3 +257,4 @@ class Store:
                 "INSERT OR REPLACE INTO doc_cache (article_id, stage, version, result) VALUES (?, ?, ?, ?)",
                 [(aid, stage, version, json.dumps(res)) for aid, res in results.items()],
             )
+
