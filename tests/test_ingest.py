@@ -254,3 +254,41 @@ def test_size_limit_checked_before_reading(tmp_path: Path) -> None:
         fh.truncate(12 * 1024 * 1024)  # sparse: 12 MB of NULs, never read
     arts, rej = ingest_all([str(big)])
     assert arts == [] and rej[0].code == "too_large" and "limit" in rej[0].reason
+
+
+def test_feed_from_a_loopback_url_and_remote_refused(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/feed.xml":
+                body = RSS.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                self.send_response(302)
+                self.send_header("Location", "http://203.0.113.9/elsewhere")
+                self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        arts, rej = ingest_all([f"{base}/feed.xml", f"{base}/redirect.xml", "http://203.0.113.9/feed.xml",
+                                "file:///etc/passwd"])
+    finally:
+        server.shutdown()
+    assert sorted(a.title or "" for a in arts) == ["First story", "Second story"]
+    reasons = {r.source_path: (r.code, r.reason) for r in rej if "#entry" not in r.source_path}
+    assert reasons[f"{base}/redirect.xml"][0] == "unreadable"  # redirects are not followed
+    assert reasons["http://203.0.113.9/feed.xml"][0] == "unsupported"
+    assert "loopback" in reasons["http://203.0.113.9/feed.xml"][1]
+    assert reasons["file:///etc/passwd"][0] == "unsupported"

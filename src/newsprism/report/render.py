@@ -59,7 +59,7 @@ def render_report(data: dict[str, Any]) -> str:
         pieces={a["id"]: _with_offsets(article_pieces(a, refs.get(a["id"], []))) for a in articles},
         v=build_views(data),
         kind_counts=kinds,
-        outlets=sorted({a.get("outlet") or "unknown outlet" for a in articles}),
+        outlets=sorted({a["outlet"] for a in articles if a.get("outlet")}),
         css=_asset("report.css"),
         js=js,
         script_hash=base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii"),

@@ -20,6 +20,17 @@ def outlet_of(article: dict[str, Any]) -> str:
     return "? " + src.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def display_title(article: dict[str, Any], limit: int = 90) -> str:
+    """The title, else the start of the article's first content line (so nothing shows '(untitled)')."""
+    if article.get("title"):
+        return str(article["title"])
+    for seg in article.get("segments", []):
+        if seg["kind"] in ("headline", "body", "subheading"):
+            line = article["text"][seg["start"] : seg["end"]]
+            return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return "(untitled)"
+
+
 def snippet(text: str, start: int, end: int, limit: int = 400) -> str:
     s = text[start:end]
     return s if len(s) <= limit else s[: limit - 1] + "…"
@@ -111,6 +122,7 @@ def build_views(data: dict[str, Any]) -> dict[str, Any]:
     )  # fmt: skip
 
     return {
+        "titles": {aid: display_title(a) for aid, a in arts.items()},
         "outlets": outlets,
         "outlet_of": outlet,
         "stories": stories,
