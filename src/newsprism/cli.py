@@ -233,6 +233,28 @@ def export(db_path: Path, fmt: str, table: str, out_path: Path | None, aliases: 
         click.echo(f"wrote {n} row(s) to {path}", err=True)
 
 
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback by default.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--token", envvar="NEWSPRISM_TOKEN", help="Require 'Authorization: Bearer TOKEN' (env NEWSPRISM_TOKEN). "
+              "Bound to a non-loopback address without one, a token is generated and printed.")  # fmt: skip
+@click.option("--max-body", type=click.IntRange(1024), default=20 * 1024 * 1024, show_default=True,
+              help="Largest request body accepted, in bytes.")  # fmt: skip
+def serve(db_path: Path, host: str, port: int, token: str | None, max_body: int) -> None:
+    """Serve the web UI and the JSON API over the database (docs at /api/docs)."""
+    import uvicorn
+
+    from newsprism.api import LOOPBACK_HOSTS, create_app, make_token
+
+    if host not in LOOPBACK_HOSTS and not token:
+        token = make_token()
+        click.echo(f"bound to {host}: every request needs 'Authorization: Bearer {token}'", err=True)
+    app = create_app(db_path, token=token, max_body=max_body)
+    click.echo(f"newsprism serving {db_path} at http://{host}:{port}/ (API docs: /api/docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
 @cli.group(name="eval")
 def eval_group() -> None:
     """Score newsprism on external benchmarks (../shared/bench by default)."""

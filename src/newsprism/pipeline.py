@@ -124,6 +124,13 @@ def analyze(
     return analysis, report
 
 
+def save_analysis(store: Store, analysis: Analysis) -> None:
+    """Persist the corpus-stage results so the API and exports can query them."""
+    from newsprism.store.results import AnalysisStore
+
+    AnalysisStore(store).save(analysis.to_json())
+
+
 def stderr_progress(quiet: bool) -> Progress:
     """A tqdm progress callback on stderr (silent when quiet or stderr is not a terminal)."""
     if quiet or not sys.stderr.isatty():
