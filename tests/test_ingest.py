@@ -292,3 +292,14 @@ def test_feed_from_a_loopback_url_and_remote_refused(tmp_path: Path) -> None:
     assert reasons["http://203.0.113.9/feed.xml"][0] == "unsupported"
     assert "loopback" in reasons["http://203.0.113.9/feed.xml"][1]
     assert reasons["file:///etc/passwd"][0] == "unsupported"
+
+
+def test_pipes_and_devices_are_refused_not_read(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "ok.txt").write_text(ARTICLE)
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block forever
+    arts, rej = ingest_all([str(tmp_path), "/dev/zero"])
+    assert len(arts) == 1
+    got = {Path(r.source_path).name: r.code for r in rej}
+    assert got == {"pipe.txt": "unsupported", "zero": "unsupported"}

@@ -36,12 +36,16 @@ class IngestReport:
     rejected: list[Rejected] = field(default_factory=list)
     new_articles: int = 0
     new_rejected: int = 0
+    duplicates: int = 0  # the same article again within this run (a copied file): stored once
+    read: int = 0  # everything read: articles + duplicates + rejected
     run_id: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
         return {
+            "read": self.read,
             "articles": len(self.articles),
+            "duplicates": self.duplicates,
             "rejected": len(self.rejected),
             "new_articles": self.new_articles,
             "new_rejected": self.new_rejected,
@@ -83,15 +87,14 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
         pending_a.clear()
         pending_r.clear()
 
-    done = 0
-    for item in ingest_iter(names, config):
-        done += 1
+    for done, item in enumerate(ingest_iter(names, config), start=1):
+        report.read = done
         if isinstance(item, Rejected):
             report.rejected.append(item)
             pending_r.append(item)
         elif item.id in seen:
             # The same article twice in one input set (a copied file): one article, stored once.
-            continue
+            report.duplicates += 1
         else:
             seen.add(item.id)
             report.articles.append(item)

@@ -13,6 +13,7 @@ import glob
 import ipaddress
 import os
 import socket
+import stat
 import sys
 import urllib.parse
 import urllib.request
@@ -84,15 +85,36 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(root) / f
 
 
+def _regular(path: Path) -> Source | Rejected:
+    """A Source for a regular file (or a link to one); a rejection for pipes, sockets, devices.
+
+    Reading a FIFO or a device would block or never end, so those are refused by type.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        # A broken or looping link: still the user's input; reading it reports why.
+        return Source(name=str(path), path=path)
+    if not stat.S_ISREG(st.st_mode):
+        return Rejected(str(path), "unsupported", "not a regular file (a pipe, socket or device)")
+    return Source(name=str(path), path=path)
+
+
 def discover(names: list[str]) -> Iterator[Source | Rejected]:
     """Expand ``names`` into sources (see module docstring).  Each file is yielded once."""
     seen: set[str] = set()
 
-    def once(src: Source) -> Iterator[Source]:
-        key = str(src.path.resolve()) if src.path is not None else src.name
+    def once(item: Source | Rejected) -> Iterator[Source | Rejected]:
+        if isinstance(item, Rejected):
+            key = item.source_path
+        else:
+            try:
+                key = str(item.path.resolve()) if item.path is not None else item.name
+            except (OSError, RuntimeError):  # a symlink loop cannot be resolved
+                key = item.name
         if key not in seen:
             seen.add(key)
-            yield src
+            yield item
 
     for name in names:
         if name == "-":
@@ -104,10 +126,9 @@ def discover(names: list[str]) -> Iterator[Source | Rejected]:
         path = Path(name)
         if path.is_dir():
             for p in _walk(path):
-                yield from once(Source(name=str(p), path=p))
-        elif path.is_file() or path.is_symlink():
-            # A broken link is still an input the user named: reading it reports why.
-            yield from once(Source(name=str(path), path=path))
+                yield from once(_regular(p))
+        elif path.exists() or path.is_symlink():
+            yield from once(_regular(path))
         elif _is_glob(name):
             matches = sorted(glob.glob(name, recursive=True))
             if not matches:
@@ -116,9 +137,9 @@ def discover(names: list[str]) -> Iterator[Source | Rejected]:
                 mp = Path(m)
                 if mp.is_dir():
                     for p in _walk(mp):
-                        yield from once(Source(name=str(p), path=p))
+                        yield from once(_regular(p))
                 elif mp.name.lower() not in SIDECAR_NAMES:
-                    yield from once(Source(name=str(mp), path=mp))
+                    yield from once(_regular(mp))
         else:
             yield Rejected(name, "unreadable", "no such file or folder")
 

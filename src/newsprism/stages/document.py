@@ -41,7 +41,7 @@ class DocResult:
                 {"key": e.key, "type": e.type, "roles": list(e.roles),
                  "mentions": [[m.start, m.end, m.text, m.label] for m in e.mentions]}
                 for e in self.entities
-            ],  # fmt: skip
+            ],
             "quotes": [q.to_json() for q in self.quotes],
             "claim_units": [[u.start, u.end, u.text] for u in self.claim_units],
             "sentences": [list(s) for s in self.sentences],
@@ -66,7 +66,7 @@ class DocResult:
                     id=q["id"], article=q["article"], start=q["start"], end=q["end"], type=q["type"],
                     speaker=Speaker(sp["name"], sp["start"], sp["end"], sp.get("entity")) if sp else None,
                     cue=Span(cue["start"], cue["end"]) if cue else None, confidence=q.get("confidence", 0.5),
-                )  # fmt: skip
+                )
             )
         units = [ClaimUnit(article_id, u[0], u[1], u[2]) for u in d["claim_units"]]
         return cls(entities, quotes, units, [(s[0], s[1]) for s in d.get("sentences", [])])
