@@ -9,14 +9,16 @@ contract (DESIGN.md, schema_version 1).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsprism import __version__
 from newsprism.config import Config
 from newsprism.ingest import ingest_iter
-from newsprism.model import Article, Rejected
+from newsprism.model import Article, Rejected, as_plain
 from newsprism.store.db import Store
 
 SCHEMA_VERSION = 1
@@ -59,6 +61,7 @@ class Analysis:
     articles: list[Article]
     rejected: list[Rejected]
     sections: dict[str, list[Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -68,7 +71,7 @@ class Analysis:
             "rejected": [r.to_json() for r in self.rejected],
         }
         for name in ("entities", "quotes", "families", "stories", "claims", "timeline", "framing", "summaries"):
-            out[name] = [x.to_json() if hasattr(x, "to_json") else x for x in self.sections.get(name, [])]
+            out[name] = [as_plain(x) for x in self.sections.get(name, [])]
         return out
 
 
@@ -109,9 +112,117 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
 
 def analyze_articles(articles: list[Article], rejected: list[Rejected], store: Store | None, config: Config,
                      progress: Progress = _no_progress) -> Analysis:  # fmt: skip
-    """Run every document and corpus stage over ``articles``."""
+    """Run every document stage, then every corpus stage, over ``articles``.
+
+    The order is the data flow: parse once per article (cached by content hash), then
+    entities across articles, families (copies), stories, quotes grouped across outlets,
+    claims per story, framing, timeline and summaries per story.
+    """
+    from newsprism.stages.document import run_documents
+
     analysis = Analysis(articles=articles, rejected=rejected)
+    if not articles:
+        return analysis
+    timings = analysis.timings
+    by_id = {a.id: a for a in articles}
+
+    t = time.perf_counter()
+    docs = run_documents(articles, store, n_process=config.n_process, progress=progress)
+    timings["document_stages"] = time.perf_counter() - t
+
+    with _timed(timings, "entities"):
+        entities = corpus_entities(docs, config)
+    quotes = [q for a in articles for q in docs[a.id].quotes]
+    link_speakers(quotes, entities)
+
+    cache = store if store is not None else None
+    with _timed(timings, "families"):
+        from newsprism.corpus.families import find_families
+
+        families = find_families(articles, cache=cache)
+    with _timed(timings, "stories"):
+        from newsprism.corpus.stories import cluster_stories
+
+        stories = cluster_stories(articles, cache=cache)
+    with _timed(timings, "quote_groups"):
+        from newsprism.corpus.quote_groups import group_quotes
+
+        group_quotes(quotes, {a.id: a.text for a in articles}, {a.id: a.outlet or a.source_path for a in articles})
+    with _timed(timings, "claims"):
+        from newsprism.corpus.claims import align_claims
+
+        fam_lists = [list(f.articles) for f in families]
+        claims = []
+        for story in stories:
+            members = [by_id[x] for x in story.articles if x in by_id]
+            units = [u for a in members for u in docs[a.id].claim_units]
+            claims.extend(align_claims(story.id, units, members, families=fam_lists))
+
+    from newsprism.corpus.families import independent_sources
+
+    analysis.sections = {
+        "entities": entities,
+        "quotes": quotes,
+        "families": families,
+        "stories": [_story_json(s, independent_sources(list(s.articles), families)) for s in stories],
+        "claims": claims,
+    }
     return analysis
+
+
+def _story_json(story: Any, independent: int) -> dict[str, Any]:
+    return {"id": story.id, "title": story.title, "articles": list(story.articles), "independent_sources": independent}
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t
+
+
+def corpus_entities(docs: dict[str, Any], config: Config) -> list[Any]:
+    """Entities merged across articles, honouring the user's alias file (and the shipped defaults)."""
+    from newsprism.aliases import AliasFile
+    from newsprism.corpus.entity_merge import merge_entities
+
+    aliases = AliasFile.load(config.alias_file) if config.alias_file else None
+    return merge_entities({aid: d.entities for aid, d in docs.items()}, aliases)
+
+
+def link_speakers(quotes: list[Any], entities: list[Any]) -> None:
+    """Point each quote's speaker at the entity whose mention it is (or that bears its name).
+
+    The speaker span may be a pronoun or a title ("the minister"): then the in-article
+    name the quote stage resolved it to is matched against entity names and aliases.
+    """
+    by_span: dict[tuple[str, int, int], Any] = {}
+    by_name: dict[str, Any] = {}
+    for e in entities:
+        if e.type not in ("PERSON", "ORG", "GPE", "NORP"):
+            continue
+        for m in e.mentions:
+            by_span[(m.article, m.start, m.end)] = e
+        for name in (e.name, *e.aliases):
+            by_name.setdefault(name.lower(), e)
+    for q in quotes:
+        sp = q.speaker
+        if sp is None:
+            continue
+        ent = by_span.get((q.article, sp.start, sp.end))
+        if ent is None:
+            # Overlapping mention (the speaker span includes a title, say).
+            for (aid, s, e), cand in by_span.items():
+                if aid == q.article and s < sp.end and sp.start < e:
+                    ent = cand
+                    break
+        if ent is None:
+            ent = by_name.get(sp.name.lower())
+        if ent is not None:
+            sp.entity = ent.id
+            sp.name = ent.name
 
 
 def analyze(
