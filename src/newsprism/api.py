@@ -185,8 +185,7 @@ def create_app(db_path: Path, *, token: str | None = None, max_body: int = MAX_B
 
                 config = Config(db_path=db_path)
                 if analyze:
-                    analysis, rep = pipeline.analyze([str(f)], s, config)
-                    pipeline.save_analysis(s, analysis)
+                    _analysis, rep = pipeline.analyze([str(f)], s, config)
                 else:
                     rep = pipeline.ingest([str(f)], s, config)
         return {

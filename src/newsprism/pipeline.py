@@ -234,7 +234,12 @@ def analyze(
     # exactly what the database holds.
     stored = {a.id: a for a in store.get_articles([a.id for a in report.articles])}
     articles = [stored.get(a.id, a) for a in report.articles]
+    t = time.perf_counter()
     analysis = analyze_articles(articles, report.rejected, store, config, progress)
+    analysis.timings["analysis_total"] = time.perf_counter() - t
+    with _timed(analysis.timings, "save"):
+        save_analysis(store, analysis)
+    store.add_run_info(report.run_id, {"timings": {k: round(v, 4) for k, v in analysis.timings.items()}})
     return analysis, report
 
 

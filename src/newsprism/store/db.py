@@ -220,6 +220,15 @@ class Store:
                 (json.dumps(counts, sort_keys=True), status, run_id),
             )
 
+    def add_run_info(self, run_id: int, extra: dict[str, Any]) -> None:
+        """Merge ``extra`` (stage timings, say) into a finished run's counts."""
+        row = self.conn.execute("SELECT counts FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return
+        counts = {**json.loads(row[0]), **extra}
+        with self.conn:
+            self.conn.execute("UPDATE runs SET counts = ? WHERE id = ?", (json.dumps(counts, sort_keys=True), run_id))
+
     # -- caches -------------------------------------------------------------------------
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
         """Embedding cache read (implements corpus.embeddings.EmbeddingCache)."""

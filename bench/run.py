@@ -1,0 +1,149 @@
+"""Run the speed and memory benchmarks and write ``bench/RESULTS.md``.
+
+    python -m bench.run                 # example + real (~1,300 articles) + scale (100,000)
+    python -m bench.run --quick         # example + 200 real articles + 10,000 for scale
+
+Each measurement runs in its own process, so peak memory (the kernel's max RSS of the
+process and its children) belongs to that measurement alone.  The floor — spaCy's full
+pipeline over the same texts on both cores — is measured in the same run, so the ratio
+holds even when the machine's speed drifts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.corpora import EXAMPLE, real_records
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+NEWSPRISM = str(Path(PY).parent / "newsprism")
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB of the process tree, stdout) for one command."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 3):
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{err[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def machine() -> str:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def bench_end_to_end(name: str, inputs: list[str], floor_jsonl: Path, tmp: Path, jobs: int) -> dict[str, Any]:
+    """newsprism analyze (cold database) vs the spaCy floor on the same texts."""
+    db = tmp / f"{name}.db"
+    wall, rss, _ = run_measured([NEWSPRISM, "analyze", *inputs, "--db", str(db), "--out", str(tmp / name),
+                                 "--jobs", str(jobs), "--quiet"])  # fmt: skip
+    with sqlite3.connect(db) as c:
+        counts = json.loads(c.execute("SELECT counts FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
+        n = c.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    rewall, _rerss, _ = run_measured([NEWSPRISM, "analyze", *inputs, "--db", str(db), "--out", str(tmp / name),
+                                      "--jobs", str(jobs), "--quiet"])  # fmt: skip
+    fwall, frss, fout = run_measured([PY, "-m", "bench.floor", str(floor_jsonl), "--n-process", str(jobs)])
+    floor = json.loads(fout.strip().splitlines()[-1])
+    return {
+        "corpus": name, "articles": n, "wall_s": wall, "articles_per_s": n / wall, "peak_mb": rss,
+        "rerun_wall_s": rewall, "stages": counts.get("timings", {}),
+        "floor_wall_s": fwall, "floor_pipe_s": floor["seconds"], "floor_articles_per_s": floor["articles_per_s"],
+        "floor_words_per_s": floor["words_per_s"], "floor_peak_mb": frss, "words": floor["words"],
+    }  # fmt: skip
+
+
+def write_jsonl(records: list[dict[str, Any]], path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smaller corpora (a smoke run)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--scale", type=int, default=None, help="articles for the corpus-stage scale run")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = ap.parse_args()
+    scale_n = args.scale or (10_000 if args.quick else 100_000)
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="newsprism-bench-") as tmpname:
+        tmp = Path(tmpname)
+        ex = [{"text": p.read_text(encoding="utf-8")} for p in sorted(EXAMPLE.glob("*.txt"))]
+        results.append(bench_end_to_end("example", [str(EXAMPLE)], write_jsonl(ex, tmp / "ex-floor.jsonl"), tmp,
+                                        args.jobs))  # fmt: skip
+        print(json.dumps(results[-1]), flush=True)
+        real = list(real_records())
+        if args.quick:
+            real = real[:200]
+        real_file = write_jsonl(real, tmp / "real.jsonl")
+        results.append(bench_end_to_end("real", [str(real_file)], real_file, tmp, args.jobs))
+        print(json.dumps(results[-1]), flush=True)
+        swall, srss, sout = run_measured([PY, "-m", "bench.scale", str(scale_n)])
+        scale = json.loads(sout.strip().splitlines()[-1])
+        scale.update({"wall_s": swall, "peak_mb": srss})
+        print(json.dumps(scale), flush=True)
+    args.out.write_text(render(results, scale, machine()), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def render(results: list[dict[str, Any]], scale: dict[str, Any], machine_desc: str) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine_desc}. Written by `python -m bench.run` on {time.strftime('%Y-%m-%d')}.",
+        "Wall-clock, cold database, model loading included; the floor is spaCy's full English pipeline alone over the",
+        "same texts on the same cores, measured in the same run.",
+        "",
+        "## End to end (`newsprism analyze --jobs 2`)",
+        "",
+        "| corpus | articles | words | wall s | articles/s | peak MB | re-run s | floor articles/s | floor words/s "
+        "| ratio (ours/floor time) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ratio = r["wall_s"] / r["floor_wall_s"] if r["floor_wall_s"] else float("nan")
+        lines.append(
+            f"| {r['corpus']} | {r['articles']} | {r['words']:,} | {r['wall_s']:.1f} | {r['articles_per_s']:.1f} | "
+            f"{r['peak_mb']:.0f} | {r['rerun_wall_s']:.1f} | {r['floor_articles_per_s']:.1f} | "
+            f"{r['floor_words_per_s']:,.0f} | {ratio:.2f} |"
+        )
+    lines += ["", "### Seconds per stage", "", "| corpus | " + " | ".join(sorted(results[-1]["stages"])) + " |",
+              "|---|" + "---|" * len(results[-1]["stages"])]  # fmt: skip
+    for r in results:
+        lines.append(f"| {r['corpus']} | " + " | ".join(f"{r['stages'].get(k, 0):.2f}" for k in sorted(results[-1]["stages"])) + " |")
+    lines += ["", f"## Corpus stages at scale ({scale.get('articles', 0):,} articles, no NLP)", ""]
+    for k, v in scale.items():
+        lines.append(f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
