@@ -200,7 +200,9 @@ def _records(name: str, raw: bytes, fmt: str) -> Iterator[tuple[str, Any]]:
 
 def _json_drafts(name: str, raw: bytes, fmt: str, config: Config) -> Iterator[Draft | Rejected]:
     fields = {f: config.field_map.get(f, f) for f in JSON_FIELDS}
+    any_record = False
     for where, rec in _records(name, raw, fmt):
+        any_record = True
         try:
             if isinstance(rec, InputRejected):
                 raise rec
@@ -234,3 +236,6 @@ def _json_drafts(name: str, raw: bytes, fmt: str, config: Config) -> Iterator[Dr
                 raise InputRejected("bad_record", f"no non-empty {wanted} field (map others with --fields)")
         except InputRejected as rej:
             yield Rejected(where, rej.code, rej.reason)
+    if not any_record:
+        # A file of blank lines (or nothing) must still be accounted for: in = stored + rejected.
+        yield Rejected(name, "empty", "the file holds no records")
