@@ -1,0 +1,106 @@
+"""A small learned filter over reporting-cue candidates.
+
+``reporting.find_candidates`` proposes every construction that *could* report speech or
+thought (a verb with a clausal, infinitival, object or prepositional complement; "according
+to"; a noun with a "that"-clause).  This module scores each with a logistic regression
+over sparse parse features (the cue's lemma and construction, the subject's kind, whether
+the cue sits inside a quotation, …) and keeps, per cue token, the best candidate whose
+probability clears the trained threshold.
+
+The weights (``data/quote_cues.json``, a few hundred KB) are trained by
+``newsprism.stages.train_quotes`` on PolNeAR *train* only.  Without the file the
+hand-written lexicon rules decide (``Cue.lexical``), so the stage always works.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc
+
+from newsprism.stages.reporting import DOBJ_VERBS, SPEECH_NOUNS, SPEECH_VERBS, XCOMP_VERBS, Cue
+
+WEIGHTS_PATH = Path(__file__).parent / "data" / "quote_cues.json"
+_PRONOUN_KIND = {"he": "he", "she": "he", "i": "i", "we": "we", "they": "they", "it": "it", "you": "you"}
+
+
+def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
+    """Sparse binary features of one candidate (strings; order irrelevant)."""
+    tok = doc[c.head]
+    lem = tok.lemma_.lower()
+    f = [
+        "bias",
+        f"lem={lem}",
+        f"kind={c.kind}",
+        f"lem|kind={lem}|{c.kind}",
+        f"dep={tok.dep_}",
+        f"tag={tok.tag_}",
+        f"lex={c.lexical}",
+        f"kind|lex={c.kind}|{c.lexical}",
+        f"inspeech={lem in SPEECH_VERBS}|{c.kind}",
+        f"inx={lem in XCOMP_VERBS}|{c.kind}",
+        f"indobj={lem in DOBJ_VERBS}|{c.kind}",
+        f"innoun={lem in SPEECH_NOUNS}",
+    ]
+    if c.kind == "prep":
+        f.append(f"lem|cue={doc.text[c.cue[0] : c.cue[1]].lower().split()[-1]}|{lem}")
+    if any(ch.dep_ == "neg" for ch in tok.children):
+        f.append("neg")
+    if any(a <= c.cue[0] < b for a, b in quoted):
+        f.append(f"cue_in_quote|{c.kind}")
+    if any(c.content[0] <= a and b <= c.content[1] for a, b in quoted):
+        f.append("content_has_quote")
+    if any(a <= c.content[0] and c.content[1] <= b + 1 for a, b in quoted):
+        f.append(f"content_in_quote|{c.kind}")
+    n = len(doc.text[c.content[0] : c.content[1]].split())
+    f.append(f"len={min(n, 12) if n < 12 else (20 if n < 25 else 40)}")
+    f.append(f"kind|len={c.kind}|{min(n, 4)}")
+    if c.source_head is None:
+        f.append("subj=none")
+        f.append(f"subj=none|{c.kind}")
+    else:
+        s = doc[c.source_head]
+        ent = s.ent_type_ or ("PRON-" + _PRONOUN_KIND.get(s.lower_, "other") if s.pos_ == "PRON" else s.pos_)
+        f += [f"subj={ent}", f"subj|kind={ent}|{c.kind}", f"subjlem={s.lemma_.lower()}", f"subj|lem={ent}|{lem}"]
+    first = doc.char_span(c.content[0], c.content[1], alignment_mode="expand")
+    if first is not None and len(first):
+        w0 = first[0].lower_
+        f.append(f"c0={w0 if w0 in ('that', 'to', 'the', 'a', 'his', 'her', 'their', 'it') else first[0].pos_}")
+        f.append(f"c0|kind={first[0].pos_}|{c.kind}")
+    return f
+
+
+@lru_cache(maxsize=1)
+def load_weights(path: str | None = None) -> dict[str, Any] | None:
+    """``{"weights": {feature: w}, "threshold": t}`` or ``None`` when no file is shipped."""
+    p = Path(path) if path else WEIGHTS_PATH
+    if not p.exists():
+        return None
+    data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+    return data
+
+
+def probability(feats: list[str], weights: dict[str, float]) -> float:
+    """Logistic regression: sigmoid of the summed weights of the present features."""
+    z = sum(weights.get(x, 0.0) for x in feats)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def select(doc: Doc, cands: list[Cue], quoted: list[tuple[int, int]]) -> list[Cue]:
+    """The accepted candidates: per cue token the most probable one above the threshold,
+    or, without weights, the lexicon's choice."""
+    model = load_weights()
+    if model is None:
+        return [c for c in cands if c.lexical]
+    weights: dict[str, float] = model["weights"]
+    threshold = float(model["threshold"])
+    best: dict[int, Cue] = {}
+    for c in cands:
+        c.score = probability(features(doc, c, quoted), weights)
+        if c.score >= threshold and (c.head not in best or c.score > best[c.head].score):
+            best[c.head] = c
+    return sorted(best.values(), key=lambda c: c.cue[0])

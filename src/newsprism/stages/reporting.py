@@ -1,0 +1,368 @@
+"""Reporting cues from the dependency parse: the verb or phrase that introduces speech
+or thought, the reported content it governs, and the phrase naming its source.
+
+``find_cues(doc)`` returns ``Cue`` records with character offsets into the Doc's text.
+The lexicons below are general English reporting verbs and nouns (speech acts,
+statements of belief and intention), written by hand, not drawn from any corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+
+def _words(s: str) -> frozenset[str]:
+    """A word list written as one whitespace-separated string."""
+    return frozenset(s.split())
+
+
+# verbs whose clausal complement (ccomp / "that"-clause) is reported content
+SPEECH_VERBS: frozenset[str] = _words(
+    """say tell add note claim argue insist warn accuse state announce explain suggest write
+    tweet post report ask declare deny admit acknowledge concede confirm reveal stress emphasize
+    emphasise point complain charge allege assert contend maintain reply respond answer counter
+    recall indicate signal predict estimate forecast caution remark observe mention comment joke
+    quip boast brag lament testify reiterate repeat conclude agree disagree concur promise vow
+    pledge threaten assure reassure inform remind advise urge demand order recommend propose
+    proclaim announce disclose divulge hint imply speculate wonder question doubt believe think
+    know feel fear worry hope expect suspect assume guess reckon figure consider find show
+    suggest prove demonstrate illustrate contend posit theorize acknowledge recognize realize
+    understand learn hear read see notice decide determine rule hold find opine muse shout yell
+    scream cry whisper mutter declare swear guarantee bet predict project calculate anticipate
+    envision imagine dream tout trumpet brag insist reaffirm clarify specify describe
+    portray characterize paint label brand dub call criticize blast slam praise laud defend
+    dismiss reject rebut refute dispute contradict challenge blame credit thank apologize
+    complain protest object retort interject continue begin conclude summarize
+    """
+)
+# verbs whose to-infinitive complement (xcomp) is reported content (intentions, pledges)
+XCOMP_VERBS: frozenset[str] = _words(
+    """promise vow pledge threaten refuse decline plan want hope intend agree offer vow
+    swear seek try aim expect wish urge ask tell call encourage order demand warn advise
+    appear seem claim pretend"""
+)
+# verbs that report with a direct object + preposition (accuse X of Y, criticize X for Y)
+OBJECT_VERBS: frozenset[str] = _words(
+    """accuse criticize blame praise thank credit slam blast fault condemn denounce attack
+    applaud commend chide scold mock ridicule question urge call"""
+)
+# nouns whose "that"-clause or to-clause is reported content
+SPEECH_NOUNS: frozenset[str] = _words(
+    """statement claim claims remark remarks comment comments announcement assertion argument
+    warning accusation allegation promise pledge vow threat belief view suggestion insistence
+    prediction contention notion idea charge report reports testimony testimonies denial
+    admission acknowledgment acknowledgement assurance insistence complaint hope fear
+    concern concerns decision plan plans call demand argument"""
+)
+# verbs whose direct object is reported content: stances, proposals, speech acts on a thing
+DOBJ_VERBS: frozenset[str] = _words(
+    """announce propose endorse support back oppose criticize praise defend confirm deny reject
+    dismiss discuss mention describe want prefer favor favour demand request promise pledge
+    predict acknowledge admit cite question dispute condemn denounce applaud welcome recommend
+    suggest express voice tout unveil outline explain reiterate repeat emphasize stress
+    highlight attack slam blast mock ridicule name label brand dub call urge claim allege
+    report reveal disclose concede decry lament tweet post write ask answer"""
+)
+# verb + preposition pairs whose prepositional object is reported content
+PREP_VERBS: dict[str, frozenset[str]] = {
+    "call": frozenset({"for"}),
+    "talk": frozenset({"about"}),
+    "speak": frozenset({"about", "of"}),
+    "refer": frozenset({"to"}),
+    "point": frozenset({"to"}),
+    "vote": frozenset({"for", "against"}),
+    "push": frozenset({"for"}),
+    "argue": frozenset({"for", "against"}),
+    "advocate": frozenset({"for"}),
+    "complain": frozenset({"about"}),
+    "warn": frozenset({"about", "of", "against"}),
+    "testify": frozenset({"about"}),
+    "comment": frozenset({"on"}),
+    "insist": frozenset({"on"}),
+    "boast": frozenset({"about", "of"}),
+    "brag": frozenset({"about"}),
+    "worry": frozenset({"about"}),
+    "agree": frozenset({"with", "on"}),
+    "disagree": frozenset({"with"}),
+    "respond": frozenset({"to"}),
+    "react": frozenset({"to"}),
+    "campaign": frozenset({"for", "against"}),
+    "side": frozenset({"with"}),
+}
+_SUBJ = ("nsubj", "nsubjpass", "csubj", "expl")
+_REL_PRONOUNS = {"who", "which", "that", "whom"}
+
+
+@dataclass(slots=True)
+class Cue:
+    """A reporting cue with the content it governs and its source phrase (char offsets)."""
+
+    cue: tuple[int, int]
+    content: tuple[int, int]
+    source: tuple[int, int] | None
+    head: int  # index of the cue's head token in the Doc
+    source_head: int | None  # index of the source phrase's head token
+    kind: str  # ccomp | xcomp | object | dobj | prep | colon | parataxis | according | noun | nounprep
+    lexical: bool = True  # accepted by the hand-written lexicon rules alone
+    score: float = 1.0  # the model's probability when a model judged it
+
+
+def _span_chars(doc: Doc, i: int, j: int) -> tuple[int, int]:
+    """Characters of tokens ``i..j`` inclusive, trimmed of edge punctuation and spaces."""
+    while i <= j and (doc[i].is_punct or doc[i].is_space) and doc[i].text not in "$%":
+        i += 1
+    while j >= i and (doc[j].is_punct or doc[j].is_space) and doc[j].text not in "$%":
+        j -= 1
+    if i > j:
+        return (doc[i - 1].idx, doc[i - 1].idx) if i > 0 else (0, 0)
+    return doc[i].idx, doc[j].idx + len(doc[j].text)
+
+
+def subtree_chars(tok: Token, exclude: Token | None = None) -> tuple[int, int]:
+    """Character span of ``tok``'s subtree (minus ``exclude``'s subtree when it sits at an edge)."""
+    i, j = tok.left_edge.i, tok.right_edge.i
+    if exclude is not None:
+        ei, ej = exclude.left_edge.i, exclude.right_edge.i
+        if ei <= i <= ej:
+            i = ej + 1
+        if ei <= j <= ej:
+            j = ei - 1
+    return _span_chars(tok.doc, i, max(i, j) if j >= i else i)
+
+
+def source_phrase(tok: Token) -> tuple[int, int]:
+    """The noun phrase of a source head: its subtree without relative clauses after it."""
+    i, j = tok.left_edge.i, tok.right_edge.i
+    for child in tok.rights:
+        if child.dep_ in ("relcl", "acl") or child.text in ("—", "--"):
+            j = min(j, child.left_edge.i - 1)
+    # a phrase never crosses a paragraph break (headline or timestamp glued on by the parser)
+    while i < tok.i and "\n" in tok.doc.text[tok.doc[i].idx : tok.idx]:
+        i += 1
+    return _span_chars(tok.doc, i, max(i, j))
+
+
+def _subject(verb: Token) -> Token | None:
+    """The speaker token of a cue verb: its subject, the agent of a passive, or inherited
+    from the verb it is conjoined with / the verb it complements."""
+    # "X was quoted (by TASS) as saying …": the speaker is the one quoted, not the agent
+    anc = verb.head
+    for _ in range(3):
+        if anc.lemma_.lower() == "quote" and anc.i != verb.i:
+            quoted = next((c for c in anc.children if c.dep_ == "nsubjpass"), None)
+            if quoted is not None:
+                return quoted
+            break
+        if anc.head is anc:
+            break
+        anc = anc.head
+    seen = 0
+    v: Token | None = verb
+    while v is not None and seen < 4:
+        seen += 1
+        agent = next((c for c in v.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            if (
+                v is not verb
+                and subj.lower_ in ("it", "there")
+                and v.dep_ == "ccomp"
+                and v.head.pos_ in ("VERB", "AUX")
+            ):
+                v = v.head  # "said that it was time …, arguing": not the pleonastic "it"
+                continue
+            return subj  # a relative pronoun ("who said …") is the mention; speakers resolves it
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head.pos_ in ("VERB", "AUX"):
+            v = v.head
+            continue
+        if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ in ("VERB", "AUX"):
+            v = v.head.head  # "Trump responded by saying …"
+            continue
+        if v.dep_ in ("relcl", "acl") and v.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return v.head
+        return None
+    return None
+
+
+def _cue_extent(verb: Token) -> tuple[int, int]:
+    """The cue's characters: the verb plus a directly attached particle ("point out")."""
+    start, end = verb.idx, verb.idx + len(verb.text)
+    for c in verb.rights:
+        if c.dep_ == "prt" and c.i == verb.i + 1:
+            end = c.idx + len(c.text)
+    return start, end
+
+
+def is_reporting_verb(tok: Token) -> bool:
+    """A verb whose lemma is in the speech-verb lexicon."""
+    return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_VERBS
+
+
+_CONTENT_PREPS = frozenset({"about", "for", "to", "of", "on", "against", "with"})
+_WEAK_OBJECTS = frozenset({"it", "this", "that", "so", "what", "which"})
+
+
+def _verb_cues(tok: Token) -> list[Cue]:
+    """Every content a verb could be reporting (one candidate per construction).
+
+    ``lexical`` marks the candidate the hand-written rules accept on their own: the
+    first construction, in priority order ccomp > xcomp > object > dobj > prep > colon >
+    clause-final, licensed by the verb's lexicon.  A learned model (``quote_model``)
+    may accept others.
+    """
+    out: list[Cue] = []
+    doc = tok.doc
+    lemma = tok.lemma_.lower()
+    subj = _subject(tok)
+    src = source_phrase(subj) if subj is not None else None
+    sh = subj.i if subj is not None else None
+    ext = _cue_extent(tok)
+    taken = False
+
+    def add(cue: tuple[int, int], content: tuple[int, int], kind: str, licensed: bool) -> None:
+        nonlocal taken
+        if content[1] <= content[0]:
+            return
+        out.append(Cue(cue, content, src, tok.i, sh, kind, lexical=licensed and not taken))
+        taken = taken or licensed
+
+    ccomps = [c for c in tok.children if c.dep_ == "ccomp"]
+    for c in ccomps:
+        add(ext, subtree_chars(c), "ccomp", lemma in SPEECH_VERBS)
+    for c in tok.children:
+        is_to = any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") and is_to:
+            add(ext, subtree_chars(c), "xcomp", lemma in XCOMP_VERBS)
+            break
+    dobj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+    prep_of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
+    if dobj is not None and prep_of is not None and prep_of.i > dobj.i:
+        add(ext, _span_chars(doc, dobj.left_edge.i, prep_of.right_edge.i), "object", lemma in OBJECT_VERBS)
+    if dobj is not None and dobj.lower_ not in _WEAK_OBJECTS:
+        end_tok = dobj
+        oprd = next((c for c in tok.children if c.dep_ in ("oprd", "xcomp") and c.i > dobj.i), None)
+        if oprd is not None:
+            end_tok = oprd
+        add(ext, _span_chars(doc, dobj.left_edge.i, end_tok.right_edge.i), "dobj", lemma in DOBJ_VERBS and not ccomps)
+    prep = next((c for c in tok.rights if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS), None)
+    pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
+    if prep is not None and pobj is not None:
+        cue = (tok.idx, prep.idx + len(prep.text)) if prep.i - tok.i <= 2 else ext
+        add(cue, subtree_chars(pobj), "prep", prep.lower_ in PREP_VERBS.get(lemma, ()))
+    # "Trump said: ..." — content is whatever follows the colon in the sentence
+    nxt = tok.i + 1
+    while nxt < len(doc) and doc[nxt].dep_ in ("prt", "advmod", "npadvmod"):
+        nxt += 1
+    if nxt < len(doc) and doc[nxt].text == ":" and nxt + 1 < len(doc):
+        sent_end = doc[nxt].sent.end - 1
+        if sent_end > nxt:
+            add(ext, _span_chars(doc, nxt + 1, sent_end), "colon", lemma in SPEECH_VERBS)
+    # clause-final "…, officials said." — the verb hangs off the content's main verb
+    left = tok.left_edge.i
+    if (
+        tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
+        and tok.head.i < tok.i
+        and subj is not None
+        and left > 0
+        and doc[left - 1].text in (",", "—", "--")
+    ):
+        head = tok.head
+        if head.pos_ in ("VERB", "AUX") and subj.i > head.i and not is_reporting_verb(head):
+            i = head.left_edge.i
+            j = min(tok.left_edge.i, subj.left_edge.i) - 1
+            if j > i:
+                add(ext, _span_chars(doc, i, j), "parataxis", lemma in SPEECH_VERBS)
+    return out
+
+
+def _according_cues(tok: Token) -> list[Cue]:
+    """ "according to X": content is the clause the phrase modifies, minus the phrase."""
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    if to is None and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+        to = tok.doc[tok.i + 1]
+    if to is None:
+        return []
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    cue = (tok.idx, to.idx + len(to.text))
+    src = source_phrase(pobj) if pobj is not None else None
+    sent = tok.sent
+    phrase_l = tok.i
+    phrase_r = max(tok.right_edge.i, to.right_edge.i)
+    if phrase_l - sent.start > sent.end - 1 - phrase_r:
+        content = _span_chars(tok.doc, sent.start, phrase_l - 1)
+    else:
+        content = _span_chars(tok.doc, phrase_r + 1, sent.end - 1)
+    if content[1] <= content[0]:
+        return []
+    return [Cue(cue, content, src, tok.i, pobj.i if pobj is not None else None, "according")]
+
+
+def _noun_cues(tok: Token) -> list[Cue]:
+    """A noun reporting content: with a "that"/"to" clause ("Trump's claim that …"), or
+    with an of/about/on phrase ("criticism of her actions", "comments about her stamina").
+    Only nouns of the speech lexicon with a clause are ``lexical``; the rest are left to
+    the learned filter."""
+    poss = next((p for p in tok.children if p.dep_ == "poss"), None)
+    src = source_phrase(poss) if poss is not None else None
+    sh = poss.i if poss is not None else None
+    cue = (tok.idx, tok.idx + len(tok.text))
+    lem = tok.lemma_.lower()
+    for c in tok.children:
+        if c.dep_ in ("acl", "ccomp") and (
+            any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+            or any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        ):
+            return [Cue(cue, subtree_chars(c), src, tok.i, sh, "noun", lexical=lem in SPEECH_NOUNS)]
+    prep = next((c for c in tok.rights if c.dep_ == "prep" and c.lower_ in ("of", "about", "on")), None)
+    pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
+    if prep is not None and pobj is not None and lem in SPEECH_NOUNS | _words("criticism praise question prediction"):
+        return [
+            Cue((tok.idx, prep.idx + len(prep.text)), subtree_chars(pobj), src, tok.i, sh, "nounprep", lexical=False)
+        ]
+    return []
+
+
+def find_candidates(doc: Doc | Span) -> list[Cue]:
+    """Every construction that could be a reporting cue with its content, in text order."""
+    out: list[Cue] = []
+    for tok in doc:
+        low = tok.lower_
+        if low == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+            out.extend(_according_cues(tok))
+        elif tok.pos_ in ("VERB", "AUX"):
+            out.extend(_verb_cues(tok))
+        elif tok.pos_ == "NOUN":
+            out.extend(_noun_cues(tok))
+    return out
+
+
+def find_cues(doc: Doc | Span) -> list[Cue]:
+    """The reporting cues accepted by the lexicon rules (see ``quote_model`` for the learned filter)."""
+    return [c for c in find_candidates(doc) if c.lexical]
+
+
+def nearest_reporting_verb(doc: Doc, lo: int, hi: int) -> Token | None:
+    """The first reporting verb among tokens whose start lies in ``[lo, hi)``."""
+    for tok in doc:
+        if lo <= tok.idx < hi and is_reporting_verb(tok):
+            return tok
+    return None
+
+
+def verb_source(tok: Token) -> tuple[tuple[int, int] | None, int | None]:
+    """(source phrase chars, source head index) of a cue verb, or (None, None)."""
+    subj = _subject(tok)
+    if subj is None:
+        return None, None
+    return source_phrase(subj), subj.i
+
+
+def cue_extent(tok: Token) -> tuple[int, int]:
+    """Public form of the cue extent (verb plus adjacent particle)."""
+    return _cue_extent(tok)

@@ -1,0 +1,141 @@
+"""Train the reporting-cue filter (``quote_model``) on PolNeAR *train*.
+
+    python -m newsprism.stages.train_quotes [--bench DIR] [--C 0.3] [--out PATH] [--cache FILE]
+
+Every candidate from ``reporting.find_candidates`` is labelled positive when a gold
+attribution's content overlaps the candidate's content *and* its cue overlaps the
+candidate's cue.  A logistic regression (scikit-learn) is fitted on 85 % of the train
+articles; the acceptance threshold is the one that maximises the whole stage's
+content-overlap F1 (``eval.polnear`` rules) on the other 15 %; then the model is refitted
+on all train articles.  The weights are written as plain JSON (feature → weight), so
+loading them needs neither scikit-learn nor pickle.  No dev or test data is read.
+``--cache`` keeps the parsed train articles in a spaCy DocBin outside the project, to
+make re-training fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc, DocBin
+
+from newsprism.eval.polnear import (
+    Attribution,
+    _Counts,
+    find_bench,
+    load_split,
+    normalise,
+    quotes_as_attributions,
+    score_doc,
+)
+from newsprism.stages import quote_model
+from newsprism.stages.nlp import load_nlp
+from newsprism.stages.quote_marks import find_quote_spans
+from newsprism.stages.quote_model import WEIGHTS_PATH, features
+from newsprism.stages.quotes import extract_quotes
+from newsprism.stages.reporting import find_candidates
+
+Row = tuple[str, str, list[Attribution], Doc, list[list[str]], list[int]]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return min(a[1], b[1]) > max(a[0], b[0])
+
+
+def _parse(texts: list[str], cache: str | None) -> list[Doc]:
+    nlp = load_nlp()
+    if cache and Path(cache).exists():
+        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        if len(docs) == len(texts) and all(d.text == t for d, t in zip(docs, texts, strict=True)):
+            return docs
+    docs = list(nlp.pipe(texts, batch_size=16))
+    if cache:
+        db = DocBin(store_user_data=False)
+        for d in docs:
+            db.add(d)
+        db.to_disk(cache)
+    return docs
+
+
+def build(bench: Path, cache: str | None = None) -> list[Row]:
+    """Per train article: (name, text, gold, doc, candidate features, labels)."""
+    arts = load_split(bench, "train")
+    docs = _parse([a[1] for a in arts], cache)
+    out: list[Row] = []
+    for (name, text, gold), doc in zip(arts, docs, strict=True):
+        quoted = [(m.open_pos, m.close_end) for m in find_quote_spans(text)]
+        golds = [(normalise(text, *g.content), g.cue) for g in gold if g.content is not None and g.cue is not None]
+        feats, labels = [], []
+        for c in find_candidates(doc):
+            cc = normalise(text, *c.content)
+            feats.append(features(doc, c, quoted))
+            labels.append(int(any(_overlaps(cc, gc) and _overlaps(c.cue, gcue) for gc, gcue in golds)))
+        out.append((name, text, gold, doc, feats, labels))
+    return out
+
+
+def _fit(rows: list[Row], c_reg: float) -> dict[str, float]:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    x = [{f: 1 for f in fs} for r in rows for fs in r[4]]
+    y = [lab for r in rows for lab in r[5]]
+    vec = DictVectorizer()
+    clf = LogisticRegression(C=c_reg, max_iter=3000, fit_intercept=False)
+    clf.fit(vec.fit_transform(x), y)
+    names = vec.get_feature_names_out()
+    return {str(n): round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= 0.005}
+
+
+def _stage_f1(rows: list[Row], weights: dict[str, float], threshold: float) -> float:
+    """Content-overlap F1 of the whole quote stage with these weights."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "w.json"
+        path.write_text(json.dumps({"threshold": threshold, "weights": weights}), encoding="utf-8")
+        saved = quote_model.WEIGHTS_PATH
+        quote_model.WEIGHTS_PATH = path
+        quote_model.load_weights.cache_clear()
+        try:
+            counts: Any = _Counts()
+            for name, text, gold, doc, _, _ in rows:
+                score_doc(text, quotes_as_attributions(extract_quotes(doc, name)), gold, counts)
+        finally:
+            quote_model.WEIGHTS_PATH = saved
+            quote_model.load_weights.cache_clear()
+    tp, npred, ngold = counts.c["content_overlap"]
+    p = tp / npred if npred else 0.0
+    r = tp / ngold if ngold else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m newsprism.stages.train_quotes")
+    ap.add_argument("--bench", default=None)
+    ap.add_argument("--C", type=float, default=0.3, dest="c_reg")
+    ap.add_argument("--out", default=str(WEIGHTS_PATH))
+    ap.add_argument("--cache", default=None, help="a DocBin file (outside the project) for the parsed articles")
+    args = ap.parse_args(argv)
+    bench = find_bench(args.bench)
+    if bench is None:
+        raise SystemExit("PolNeAR not found: pass --bench DIR or set NEWSPRISM_BENCH")
+    rows = build(bench, args.cache)
+    cut = int(len(rows) * 0.85)
+    weights = _fit(rows[:cut], args.c_reg)
+    scores = {t: _stage_f1(rows[cut:], weights, t) for t in (0.3, 0.35, 0.4, 0.45, 0.5)}
+    best_t = max(scores, key=lambda t: scores[t])
+    print("held-out content-overlap F1 by threshold:", {t: round(f, 4) for t, f in scores.items()})
+    weights = _fit(rows, args.c_reg)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(
+        json.dumps({"threshold": best_t, "C": args.c_reg, "weights": weights}, sort_keys=True), encoding="utf-8"
+    )
+    print(f"wrote {len(weights)} weights to {args.out} (threshold {best_t})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
