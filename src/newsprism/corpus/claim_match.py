@@ -1,0 +1,199 @@
+"""Do two sentences state the same fact?  ``same_claim(a, b) -> float`` in [0, 1].
+
+One similarity function serves both claim alignment (``claim_align``) and the MSRP scorer
+(``newsprism.eval.msrp``), so the benchmark figure measures what the pipeline uses.
+
+The score is a tiny logistic regression over a handful of features:
+
+* ``cos``       multilingual USE cosine (translations land close, so German/Romanian
+  machine translations still align);
+* ``jac``       Jaccard of content-word stems; ``contain`` the same over the smaller set
+  (a short claim inside a longer sentence still scores);
+* ``fuzz``      rapidfuzz ``token_set_ratio``; ``bigram`` Jaccard of word bigrams;
+* ``names``     Jaccard of capitalised tokens (a cheap proxy for entity agreement);
+* ``num_ok`` / ``num_bad``: both sentences carry numbers and they agree / disagree;
+* ``len_diff``  relative difference in content-word counts; ``len_ratio`` shorter/longer;
+* ``raw_jac``   Jaccard of all lower-cased words (function words included: word order and
+  voice show there); ``char_ratio`` rapidfuzz ``ratio`` of the raw strings; ``partial``
+  rapidfuzz ``partial_ratio``; ``overlap_pr`` product of the content-word overlap's precision
+  and recall; ``num_count_diff``: the two sentences carry different counts of numbers.
+
+The weights live in ``data/claim_matcher.json``, fitted by ``train_matcher.py`` on the MSRP
+*train* split (the bench data itself is never shipped, only the 10 weights and the
+threshold).  When the JSON is missing a hand-set fallback keeps the module usable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FEATURES: tuple[str, ...] = (
+    "cos", "jac", "contain", "fuzz", "bigram", "names", "num_ok", "num_bad", "len_diff",
+    "raw_jac", "char_ratio", "overlap_pr", "len_ratio", "partial", "num_count_diff",
+)  # fmt: skip
+WEIGHTS_PATH = Path(__file__).with_name("data") / "claim_matcher.json"
+
+Embed = Callable[[list[str]], np.ndarray]
+
+# Function words carry no fact; a short closed list (no external word list, no bench data).
+_STOP = frozenset(
+    """
+    a an the and or but if of to in on at by for with from as into onto about over after before
+    than then that this these those there here it its it's he she they them his her their we our you your
+    i me my is are was were be been being has have had do does did will would shall should can could may
+    might must not no nor so such also too very just only own same other some any all each both few more
+    most much many up down out off again further once which who whom whose what when where why how said
+    says say told tell according while during since until because through against between within without
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
+_RAW = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CAP = re.compile(r"\b[A-Z][\w’'-]*")
+_SENT_START_WORDS = frozenset(
+    {"The", "A", "An", "In", "On", "At", "But", "And", "It", "He", "She", "They", "We", "This"}
+)
+
+
+def _stem(w: str) -> str:
+    """A crude suffix stripper: enough to match ``attacks/attacked/attacking``."""
+    for suf in ("ing", "ed", "es", "s"):
+        if len(w) > len(suf) + 3 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+# One spelling for the most frequent multi-spelling actor in English news.
+_US = re.compile(r"\b(?:the\s+)?(?:United\s+States(?:\s+of\s+America)?|U\.\s?S\.(?:\s?A\.)?|USA)", re.IGNORECASE)
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased stems of the non-function words of ``text``, in order."""
+    out = []
+    for m in _WORD.finditer(_US.sub(" US ", text).lower()):
+        w = m.group().replace("’", "'").replace(".", "")
+        if w and w not in _STOP:
+            out.append(_stem(w))
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    """Numeric tokens with separators removed (``1,000`` and ``1000`` are the same)."""
+    return {re.sub(r"[.,](?=\d{3}\b)", "", m.group()) for m in _NUMBER.finditer(text)}
+
+
+def _names(text: str) -> set[str]:
+    return {m.group().lower() for m in _CAP.finditer(text) if m.group() not in _SENT_START_WORDS}
+
+
+def _jaccard(a: set[Any], b: set[Any]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def features(a: str, b: str, cos: float) -> list[float]:
+    """The feature vector (order of ``FEATURES``) for one pair; ``cos`` from the embedder."""
+    from rapidfuzz import fuzz
+
+    wa, wb = content_words(a), content_words(b)
+    sa, sb = set(wa), set(wb)
+    inter = len(sa & sb)
+    contain = inter / min(len(sa), len(sb)) if sa and sb else 0.0
+    ba, bb = set(pairwise(wa)), set(pairwise(wb))
+    na, nb = numbers(a), numbers(b)
+    ra, rb = set(_RAW.findall(a.lower())), set(_RAW.findall(b.lower()))
+    both = bool(na and nb)
+    return [
+        float(cos),
+        _jaccard(sa, sb),
+        contain,
+        fuzz.token_set_ratio(" ".join(wa), " ".join(wb)) / 100.0,
+        _jaccard(ba, bb),
+        _jaccard(_names(a), _names(b)),
+        1.0 if both and na == nb else 0.0,
+        1.0 if both and na != nb else 0.0,
+        abs(len(sa) - len(sb)) / max(len(sa), len(sb), 1),
+        _jaccard(ra, rb),
+        fuzz.ratio(a, b) / 100.0,
+        (inter / len(sa)) * (inter / len(sb)) if sa and sb else 0.0,
+        min(len(sa), len(sb)) / max(len(sa), len(sb), 1),
+        fuzz.partial_ratio(a, b) / 100.0,
+        1.0 if len(na) != len(nb) else 0.0,
+    ]
+
+
+# Used only when data/claim_matcher.json is absent (a broken install): roughly the fitted values.
+_FALLBACK = {
+    "weights": [4.0, 3.0, 0.5, 0.0, -2.0, -0.5, 0.0, -0.5, -1.0, 1.0, 3.0, 0.0, 0.0, 0.0, 0.0],
+    "bias": -5.5,
+    "threshold": 0.45,
+}
+
+
+@lru_cache(maxsize=1)
+def load_model() -> dict[str, object]:
+    """``{"features", "weights", "bias", "threshold"}`` from the shipped JSON (fallback if absent)."""
+    try:
+        data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"features": list(FEATURES), **_FALLBACK}
+    if list(data.get("features", [])) != list(FEATURES):
+        raise ValueError(f"{WEIGHTS_PATH} was fitted for other features; re-run newsprism.corpus.train_matcher")
+    return data
+
+
+def threshold() -> float:
+    """The decision threshold on ``same_claim`` scores (fitted with the weights)."""
+    return float(load_model()["threshold"])  # type: ignore[arg-type]
+
+
+def score_features(x: np.ndarray) -> np.ndarray:
+    """Logistic scores in [0, 1] for a ``(n, len(FEATURES))`` feature matrix."""
+    model = load_model()
+    w = np.asarray(model["weights"], dtype=np.float64)
+    z = np.asarray(x, dtype=np.float64) @ w + float(model["bias"])  # type: ignore[arg-type]
+    return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+
+def default_embed(texts: list[str]) -> np.ndarray:
+    """USE multilingual vectors, L2-normalised (``newsprism.corpus.embeddings``)."""
+    from newsprism.corpus.embeddings import embed_texts
+
+    return embed_texts(texts)
+
+
+def unit_rows(m: Any) -> np.ndarray:
+    """``m`` as a float32 matrix with L2-normalised rows (zero rows stay zero)."""
+    arr = np.asarray(m, dtype=np.float32)
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    return np.asarray(arr / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+
+
+def pair_features(pairs: Sequence[tuple[str, str]], embed: Embed | None = None) -> np.ndarray:
+    """Feature matrix for many pairs with one embedder pass over the distinct texts."""
+    embed = embed or default_embed
+    texts = sorted({t for p in pairs for t in p})
+    if not pairs:
+        return np.zeros((0, len(FEATURES)))
+    vecs = unit_rows(embed(texts))
+    index = {t: i for i, t in enumerate(texts)}
+    rows = []
+    for a, b in pairs:
+        cos = float(vecs[index[a]] @ vecs[index[b]])
+        rows.append(features(a, b, cos))
+    return np.asarray(rows, dtype=np.float64)
+
+
+def same_claim(a: str, b: str, embed: Embed | None = None) -> float:
+    """Probability-like score in [0, 1] that ``a`` and ``b`` state the same fact.
+
+    Compare with ``threshold()``.  Symmetric up to floating-point noise.
+    """
+    return float(score_features(pair_features([(a, b)], embed))[0])

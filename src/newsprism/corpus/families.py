@@ -1,0 +1,249 @@
+"""Families: articles that are copies of one another (duplicate, rewrite, translation).
+
+* **duplicate / rewrite** — word 3-gram shingles of the article's own prose, MinHash +
+  LSH (datasketch) for candidate pairs (sub-quadratic), then exact figures on the
+  candidates: Jaccard ≥ ``DUPLICATE_JACCARD`` is a duplicate; containment (shared shingles
+  over the smaller article's) ≥ ``REWRITE_CONTAINMENT`` is a rewrite (one text lightly
+  edited or cut).
+* **translation** — candidates are each article's nearest neighbours by multilingual
+  document vector (faiss); a pair is a translation when its sentences align one-to-one
+  in order: most sentences of the shorter article have a counterpart in the other with
+  high cross-lingual cosine, and the matches run in the same order.  Two articles in the
+  *same* language that align this way with little shared wording are two machine
+  translations of one foreign original; they need a stricter cosine.
+
+A family is a connected group of articles joined by one relation; ``evidence`` holds the
+figures of every pair that joined it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from newsprism.corpus.embeddings import EmbeddingCache, article_sentences, embed_articles, embed_texts
+from newsprism.ids import content_id
+
+if TYPE_CHECKING:
+    from newsprism.model import Article
+
+SHINGLE = 3
+NUM_PERM = 128
+LSH_THRESHOLD = 0.2
+DUPLICATE_JACCARD = 0.9
+REWRITE_CONTAINMENT = 0.5
+# Translation: document-vector neighbours considered, and the floor to look at a pair.
+TRANSLATION_NEIGHBOURS = 5
+DOC_COS_MIN = 0.6  # across languages (a German translation of an English text: ≈ 0.8)
+DOC_COS_MIN_SAME = 0.85  # same language: two translations of one original read almost alike
+MAX_SENTENCES = 60  # sentences aligned per article (a translation shows from the start)
+# Sentence alignment: a sentence "has a counterpart" above this cosine.
+ALIGN_COS_CROSS = 0.65  # different languages (English↔German translation ≈ 0.76)
+ALIGN_COS_SAME = 0.80  # same language: two translations of one original, not a paraphrase
+MIN_COVERAGE = 0.6
+MIN_ORDER = 0.8
+MIN_SENTENCES = 3
+_RELATION_ORDER = ("duplicate", "rewrite", "translation")
+
+
+@dataclass
+class Family:
+    """Articles that are copies of each other, how (``relation``) and why (``evidence``)."""
+
+    id: str
+    relation: str  # duplicate | rewrite | translation
+    articles: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "relation": self.relation, "articles": list(self.articles), "evidence": self.evidence}
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _content(a: Article) -> str:
+    spans = a.content_spans()
+    return "\n".join(a.text[s:e] for s, e in sorted(spans)) if spans else a.text
+
+
+def shingles(text: str, k: int = SHINGLE) -> set[str]:
+    """Lower-cased word ``k``-grams of ``text`` (the whole text as one shingle when shorter)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < k:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+
+
+def _copy_pairs(articles: list[Article]) -> dict[tuple[int, int], tuple[str, dict[str, Any]]]:
+    from datasketch import MinHash, MinHashLSH
+
+    sh = [shingles(_content(a)) for a in articles]
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    out: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
+    for i, s in enumerate(sh):
+        if not s:
+            continue
+        m = MinHash(num_perm=NUM_PERM)
+        m.update_batch([x.encode("utf-8") for x in s])
+        for key in lsh.query(m):
+            j = int(key)
+            inter = len(s & sh[j])
+            jac = inter / len(s | sh[j])
+            cont = inter / min(len(s), len(sh[j]))
+            ev = {"jaccard": round(jac, 3), "containment": round(cont, 3)}
+            if jac >= DUPLICATE_JACCARD:
+                out[(j, i)] = ("duplicate", ev)
+            elif cont >= REWRITE_CONTAINMENT:
+                out[(j, i)] = ("rewrite", ev)
+        lsh.insert(str(i), m)
+    return out
+
+
+def _order_score(matches: list[int]) -> float:
+    """Share of matched positions in the longest increasing run (1.0 = same order)."""
+    if not matches:
+        return 0.0
+    tails: list[int] = []
+    for x in matches:
+        k = bisect_left(tails, x)
+        if k == len(tails):
+            tails.append(x)
+        else:
+            tails[k] = x
+    return len(tails) / len(matches)
+
+
+def align(a_vecs: np.ndarray, b_vecs: np.ndarray, min_cos: float) -> dict[str, float]:
+    """Sentence alignment figures of two articles (rows: L2-normalised sentence vectors).
+
+    ``coverage``: share of the shorter article's sentences whose best match in the other
+    has cosine ≥ ``min_cos`` and is mutual; ``order``: share of those matches in order;
+    ``mean_cos``: mean cosine of the matches.
+    """
+    if len(a_vecs) > len(b_vecs):
+        a_vecs, b_vecs = b_vecs, a_vecs
+    if len(a_vecs) == 0:
+        return {"coverage": 0.0, "order": 0.0, "mean_cos": 0.0}
+    S = a_vecs @ b_vecs.T
+    best_b = S.argmax(axis=1)
+    best_a = S.argmax(axis=0)
+    matched = [(i, int(j)) for i, j in enumerate(best_b) if S[i, j] >= min_cos and best_a[j] == i]
+    coverage = len(matched) / len(a_vecs)
+    cos = float(np.mean([S[i, j] for i, j in matched])) if matched else 0.0
+    return {"coverage": round(coverage, 3), "order": round(_order_score([j for _, j in matched]), 3),
+            "mean_cos": round(cos, 3)}  # fmt: skip
+
+
+def _language(a: Article) -> str:
+    if a.language:
+        return a.language.split("-")[0].lower()
+    import py3langid
+
+    return str(py3langid.classify(_content(a)[:2000])[0])
+
+
+def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
+                       taken: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, dict[str, Any]]]:  # fmt: skip
+    import faiss
+
+    n = len(articles)
+    if n < 2:
+        return {}
+    docs = embed_articles(articles, cache=cache)
+    index = faiss.IndexHNSWFlat(docs.shape[1], 32, faiss.METRIC_INNER_PRODUCT) if n > 2000 else (
+        faiss.IndexFlatIP(docs.shape[1]))  # fmt: skip
+    index.add(np.ascontiguousarray(docs))
+    sims, nbrs = index.search(np.ascontiguousarray(docs), min(TRANSLATION_NEIGHBOURS + 1, n))
+    cands = sorted({(min(i, int(j)), max(i, int(j))) for i in range(n) for s, j in zip(sims[i], nbrs[i], strict=True)
+                    if j >= 0 and j != i and s >= DOC_COS_MIN} - taken)  # fmt: skip
+    langs = {i: _language(articles[i]) for i in sorted({x for pair in cands for x in pair})}
+    # Same-language pairs must be near-identical in gist before the (costly) alignment.
+    cands = [(i, j) for i, j in cands
+             if langs[i] != langs[j] or float(docs[i] @ docs[j]) >= DOC_COS_MIN_SAME]  # fmt: skip
+    if not cands:
+        return {}
+    sent_cache: dict[int, np.ndarray] = {}
+
+    def sent_vecs(i: int) -> np.ndarray:
+        if i not in sent_cache:
+            a = articles[i]
+            spans = article_sentences(a)[:MAX_SENTENCES]
+            sent_cache[i] = embed_texts([a.text[s:e] for s, e in spans], cache=cache)
+        return sent_cache[i]
+
+    out: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
+    for i, j in cands:
+        vi, vj = sent_vecs(i), sent_vecs(j)
+        if min(len(vi), len(vj)) < MIN_SENTENCES:
+            continue
+        cross = langs[i] != langs[j]
+        fig = align(vi, vj, ALIGN_COS_CROSS if cross else ALIGN_COS_SAME)
+        if fig["coverage"] >= MIN_COVERAGE and fig["order"] >= MIN_ORDER:
+            out[(i, j)] = ("translation", {**fig, "languages": [langs[i], langs[j]]})
+    return out
+
+
+def find_families(articles: list[Article], *, cache: EmbeddingCache | None = None) -> list[Family]:
+    """Families among ``articles``; an article pair gets at most one relation (the strongest).
+
+    Deterministic and independent of input order (articles are sorted by id first).
+    """
+    arts = sorted({a.id: a for a in articles}.values(), key=lambda a: a.id)
+    pairs = _copy_pairs(arts)
+    pairs.update(_translation_pairs(arts, cache, {(min(p), max(p)) for p in pairs}))
+    families: list[Family] = []
+    for relation in _RELATION_ORDER:
+        edges = {(min(p), max(p)): ev for p, (rel, ev) in pairs.items() if rel == relation}
+        root = _components(len(arts), list(edges))
+        groups: dict[int, list[int]] = {}
+        for i, j in edges:
+            groups.setdefault(root[i], [])
+            groups.setdefault(root[j], [])
+        for x in range(len(arts)):
+            if root[x] in groups:
+                groups[root[x]].append(x)
+        for r, members in groups.items():
+            ids = sorted(arts[m].id for m in members)
+            ev = {f"{arts[i].id}|{arts[j].id}": e for (i, j), e in sorted(edges.items()) if root[i] == r}
+            families.append(Family(id=content_id(relation, *ids, prefix="f"), relation=relation, articles=ids,
+                                   evidence={"pairs": ev}))  # fmt: skip
+    families.sort(key=lambda f: (_RELATION_ORDER.index(f.relation), f.id))
+    return families
+
+
+def _components(n: int, edges: list[tuple[int, int]]) -> list[int]:
+    """Union-find: the component root of each of ``n`` nodes."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in edges:
+        parent[find(i)] = find(j)
+    return [find(x) for x in range(n)]
+
+
+def independent_sources(article_ids: list[str], families: list[Family]) -> int:
+    """How many independent sources ``article_ids`` are once each family counts once."""
+    ids = list(dict.fromkeys(article_ids))
+    parent = {a: a for a in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for fam in families:
+        present = [a for a in fam.articles if a in parent]
+        for a in present[1:]:
+            parent[find(a)] = find(present[0])
+    return len({find(a) for a in ids})

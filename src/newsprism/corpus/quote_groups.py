@@ -1,0 +1,224 @@
+"""Group the same remark carried by several outlets; flag direct quotes worded differently.
+
+Contract of ``group_quotes(quotes, texts, outlets)`` (mutates the quotes in place):
+
+* every quote gets ``q.group``: a stable id (``content_id`` of the sorted member quote ids,
+  prefix ``g``), shared by all quotes judged to report the same remark; a remark quoted
+  once is a group of one;
+* ``q.altered = True`` on a *direct* quote when its group holds another direct quote from a
+  different outlet whose wording differs (after folding case, quotation marks, apostrophes,
+  punctuation and spacing) and neither is an excerpt of the other; both sides are flagged,
+  since we cannot tell which outlet changed the words.
+
+Two quotes are linked when their contents match (rapidfuzz ``token_set_ratio`` /
+``partial_ratio`` for excerpts, or USE cosine) or, more cautiously, when the sentences around
+them match (a three-word fragment like "made necessary improvements" carries too little to
+match alone), **and** their speakers are compatible: the same canonical name (compared by
+surname, fuzzily: ``Antony``/``Anthony Blinken``, ``Lavrov``/``Lavorov``) or at least one
+unknown.  Groups grow by linkage, but a group never holds two incompatible named speakers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+
+from newsprism.corpus.claim_match import unit_rows
+from newsprism.ids import content_id
+from newsprism.model import Quote
+
+Embed = Callable[[list[str]], np.ndarray]
+
+FUZZY_MIN = 82  # token_set_ratio (0-100) of two contents
+EXCERPT_MIN = 90  # partial_ratio for a short content inside a longer one
+EXCERPT_WORDS = 4  # an excerpt shorter than this matches too much by chance
+COS_MIN = 0.72  # USE cosine of two contents
+CONTEXT_COS_MIN = 0.8  # USE cosine of the two sentences around the quotes (same named speaker only)
+SURNAME_MIN = 80
+MIN_WORDS = 3  # shorter contents link only to the identical words
+EXACT_LIMIT = 2000  # above this many quotes, compare nearest neighbours only
+NEIGHBOURS = 10
+CONTINUE_GAP = 80  # characters between two pieces of one remark
+# Between two pieces of one remark there is only the attribution: `,” he said there. “`
+_ATTRIBUTION_GAP = re.compile(
+    r"[,.!?]?[”\"’]?\s*(?:he|she|they|[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s+"
+    r"(?:said|added|says|adds|told\s+\w+|continued|went on)(?:\s+\w+){0,3}\s*[.,:;]\s*[“\"‘]?"
+)  # rapidfuzz ratio of two surnames
+_CONTEXT_CHARS = 300
+_WS = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_ISE = re.compile(r"\b(\w{3,})is(e|ed|es|ing|ation)\b")
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "president", "minister", "secretary", "general", "chief", "spokesman",
+                     "spokeswoman", "the", "of", "state", "foreign", "prime", "sir"})  # fmt: skip
+
+
+def normalize_wording(text: str) -> str:
+    """Wording key: NFKC, case-folded, quotes/apostrophes unified, punctuation and spacing dropped,
+    -ise spellings folded to -ize."""
+    t = unicodedata.normalize("NFKC", text).casefold()
+    t = t.replace("’", "'").replace("‘", "'").replace("`", "'")
+    t = _PUNCT.sub(" ", t)
+    t = _ISE.sub(r"\1iz\2", t)  # British/American spelling is not rewording: neutralise = neutralize
+    return _WS.sub(" ", t).strip()
+
+
+def surname(name: str | None) -> str | None:
+    """The speaker's last name-like word, lower-cased (``None`` for unknown or pronouns)."""
+    if not name:
+        return None
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.lower() not in _TITLES]
+    if not words or not words[-1][:1].isupper():
+        return None  # "the outlet", "officials", "he": no named speaker
+    return words[-1].lower()
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    from rapidfuzz import fuzz
+
+    return a is None or b is None or a == b or fuzz.ratio(a, b) >= SURNAME_MIN
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """The sentence-ish stretch around a quote: to the nearest line break or full stop, capped."""
+    lo = max(text.rfind("\n", 0, start), text.rfind(". ", max(0, start - _CONTEXT_CHARS), start))
+    hi_candidates = [i for i in (text.find("\n", end), text.find(". ", end)) if i != -1]
+    hi = min(hi_candidates) if hi_candidates else len(text)
+    lo = max(lo + 1, start - _CONTEXT_CHARS)
+    hi = min(hi, end + _CONTEXT_CHARS)
+    return text[lo:hi].strip()
+
+
+def _continues(a: Quote, b: Quote, name_a: str | None, name_b: str | None, text: str) -> bool:
+    """``b`` directly continues ``a``'s remark: same named speaker, both direct, same paragraph,
+    a short gap (``"...," he said there. "We will ..."``)."""
+    if a.type != "direct" or b.type != "direct" or not name_a or name_a != name_b:
+        return False
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    gap = text[first.end : second.start]
+    return 0 <= len(gap) <= CONTINUE_GAP and _ATTRIBUTION_GAP.fullmatch(gap) is not None
+
+
+def _default_embed(texts: list[str]) -> np.ndarray:
+    from newsprism.corpus.embeddings import embed_texts
+
+    return embed_texts(texts)
+
+
+def candidate_pairs(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: list[str],
+                    limit: int | None = None) -> list[tuple[int, int]]:  # fmt: skip
+    """Pairs (i < j) worth comparing: every pair up to ``limit`` quotes (``EXACT_LIMIT``);
+    above it, pairs inside one article, each quote's ``NEIGHBOURS`` nearest neighbours by
+    content and by context vector, and identical wordings, so a large corpus stays
+    sub-quadratic."""
+    n = len(quotes)
+    if n <= (EXACT_LIMIT if limit is None else limit):
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    from sklearn.neighbors import NearestNeighbors
+
+    pairs: set[tuple[int, int]] = set()
+    by_article: dict[str, list[int]] = {}
+    by_words: dict[str, list[int]] = {}
+    for i, q in enumerate(quotes):
+        by_article.setdefault(q.article, []).append(i)
+        if norm[i]:
+            by_words.setdefault(norm[i], []).append(i)
+    for group in (*by_article.values(), *by_words.values()):
+        pairs.update((a, b) for x, a in enumerate(group) for b in group[x + 1 :])
+    k = min(NEIGHBOURS + 1, n)
+    for m in (vc, vx):
+        _, idx = NearestNeighbors(n_neighbors=k, metric="cosine").fit(m).kneighbors(m)
+        for i in range(n):
+            pairs.update((min(i, j), max(i, j)) for j in idx[i].tolist() if j != i)
+    return sorted(pairs)
+
+
+def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, str],
+                 embed: Embed | None = None) -> None:  # fmt: skip
+    """Set ``q.group`` and ``q.altered`` on every quote (see the module docstring).
+
+    ``texts``: article id → text; ``outlets``: article id → outlet name (articles without an
+    outlet count as their own outlet).  Quotes whose article is missing from ``texts`` are
+    grouped alone.
+    """
+    from rapidfuzz import fuzz
+
+    n = len(quotes)
+    if n == 0:
+        return
+    contents = [texts.get(q.article, "")[q.start : q.end] for q in quotes]
+    contexts = [_context(texts.get(q.article, ""), q.start, q.end) for q in quotes]
+    names = [surname(q.speaker.name if q.speaker else None) for q in quotes]
+    outlet = [outlets.get(q.article) or q.article for q in quotes]
+    embed = embed or _default_embed
+    vecs = unit_rows(embed(contents + contexts))
+    vc, vx = vecs[:n], vecs[n:]
+    norm = [normalize_wording(c) for c in contents]
+    words = [len(c.split()) for c in norm]
+
+    edges: list[tuple[float, int, int]] = []
+    for i, j in candidate_pairs(quotes, vc, vx, norm):
+        if not norm[i] or not norm[j] or not _compatible(names[i], names[j]):
+            continue
+        cos_c = float(vc[i] @ vc[j])
+        if quotes[i].article == quotes[j].article:
+            # Inside one article only textual evidence links: the same words quoted twice
+            # (nested or repeated spans), or consecutive pieces of one speaker's remark.
+            repeated = min(words[i], words[j]) >= MIN_WORDS and (norm[i] in norm[j] or norm[j] in norm[i])
+            if repeated or _continues(quotes[i], quotes[j], names[i], names[j], texts.get(quotes[i].article, "")):
+                edges.append((2.0, i, j))
+            continue
+        if min(words[i], words[j]) < MIN_WORDS:
+            # A one- or two-word fragment ("poison") links only to the very same words.
+            if quotes[i].type == quotes[j].type == "direct" and norm[i] == norm[j] and names[i] and names[j]:
+                edges.append((2.0, i, j))
+            continue
+        link = (
+            fuzz.token_set_ratio(norm[i], norm[j]) >= FUZZY_MIN
+            or (min(words[i], words[j]) >= EXCERPT_WORDS and fuzz.partial_ratio(norm[i], norm[j]) >= EXCERPT_MIN)
+            or cos_c >= COS_MIN
+            or (names[i] is not None and names[j] is not None and float(vx[i] @ vx[j]) >= CONTEXT_COS_MIN)
+        )
+        if link:
+            edges.append((1.0 + cos_c, i, j))
+
+    # Union the strongest links first; refuse a link that would put two different named
+    # speakers in one group.
+    parent = list(range(n))
+    speakers: dict[int, set[str]] = {i: {nm} if (nm := names[i]) else set() for i in range(n)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            continue
+        if not all(_compatible(a, b) for a in speakers[ri] for b in speakers[rj]):
+            continue
+        parent[rj] = ri
+        speakers[ri] |= speakers.pop(rj)
+
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(find(i), []).append(i)
+    for idx in members.values():
+        gid = content_id(*sorted(quotes[i].id for i in idx), prefix="g")
+        direct = [i for i in idx if quotes[i].type == "direct"]
+        for i in idx:
+            quotes[i].group = gid
+            quotes[i].altered = False
+        # A fragment of one or two words ("poison") is too short to tell rewording from excerpting.
+        direct = [i for i in direct if words[i] >= MIN_WORDS]
+        for a in direct:
+            for b in direct:
+                if outlet[a] == outlet[b] or norm[a] == norm[b]:
+                    continue
+                if norm[a] in norm[b] or norm[b] in norm[a]:
+                    continue  # one outlet quoted less of the remark: an excerpt, not an alteration
+                quotes[a].altered = True

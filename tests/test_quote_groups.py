@@ -1,0 +1,99 @@
+"""Quote groups: the same remark across outlets, speaker compatibility, altered wording."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from newsprism.corpus.quote_groups import group_quotes, normalize_wording, surname
+from newsprism.model import Quote, Speaker
+
+TEXTS = {
+    "a": "“Every step along the way we have adapted and adapted as necessary, and that is exactly what we will do "
+         "going forward,” Blinken said in Chisinau. He also called disinformation a “poison”.",
+    "b": "“Every step along the way we have adapted and adjusted as necessary, and that is exactly what we will do "
+         "going forward,” Antony Blinken told reporters.",
+    "c": "“Every step along the way we have adapted,” Blinken said. Peskov said: “Every step along the way we "
+         "have adapted and adjusted as necessary, and that is exactly what we will do going forward.”",
+    "d": "Anthony Blinken said the deal would help fight disinformation, “a poison”.",
+}  # fmt: skip
+OUTLETS = {"a": "Outlet A", "b": "Outlet B", "c": "Outlet C", "d": "Outlet D"}
+
+
+def quote(qid: str, article: str, content: str, speaker: str | None, kind: str = "direct", nth: int = 0) -> Quote:
+    text = TEXTS[article]
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(content, start + 1)
+    return Quote(id=qid, article=article, start=start, end=start + len(content), type=kind,
+                 speaker=Speaker(speaker, 0, 1) if speaker else None)  # fmt: skip
+
+
+REMARK_A = ("Every step along the way we have adapted and adapted as necessary, and that is exactly what we will do "
+            "going forward,")  # fmt: skip
+REMARK_B = ("Every step along the way we have adapted and adjusted as necessary, and that is exactly what we will do "
+            "going forward,")  # fmt: skip
+
+
+def build() -> list[Quote]:
+    return [
+        quote("q1", "a", REMARK_A, "Antony Blinken"),
+        quote("q2", "b", REMARK_B, "Antony Blinken"),
+        quote("q3", "c", "Every step along the way we have adapted,", "Blinken"),  # an excerpt
+        quote("q4", "c", REMARK_B.rstrip(",") + ".", "Dmitry Peskov"),  # same words, another speaker
+        quote("q5", "a", "poison", "Antony Blinken"),
+        quote("q6", "d", "a poison", None),
+    ]
+
+
+def test_groups_same_remark_and_flags_altered_wording() -> None:
+    qs = build()
+    group_quotes(qs, TEXTS, OUTLETS)
+    by = {q.id: q for q in qs}
+    assert by["q1"].group == by["q2"].group == by["q3"].group
+    assert by["q1"].group is not None and by["q1"].group.startswith("g")
+    # Peskov never joins a Blinken group, however similar the words
+    assert by["q4"].group != by["q1"].group
+    # adapted ≠ adjusted between outlets A and B: both flagged; the shorter excerpt is not an alteration
+    assert (by["q1"].altered, by["q2"].altered, by["q3"].altered) == (True, True, False)
+    assert by["q4"].altered is False
+    # a one-word fragment and a two-word one stay apart (too little to match)
+    assert by["q5"].group != by["q6"].group
+
+
+def test_group_ids_are_stable_and_order_free() -> None:
+    first = build()
+    group_quotes(first, TEXTS, OUTLETS)
+    second = list(reversed(build()))
+    group_quotes(second, TEXTS, OUTLETS)
+    assert {q.id: q.group for q in first} == {q.id: q.group for q in second}
+    assert {q.id: q.altered for q in first} == {q.id: q.altered for q in second}
+
+
+def test_same_outlet_wording_change_is_not_altered() -> None:
+    qs = build()[:2]
+    group_quotes(qs, TEXTS, {"a": "Same", "b": "Same"})
+    assert qs[0].group == qs[1].group
+    assert (qs[0].altered, qs[1].altered) == (False, False)
+
+
+def test_helpers() -> None:
+    assert normalize_wording("“We’ve  Neutralised it,” he said") == "we ve neutralized it he said"
+    assert surname("US Secretary of State Antony Blinken") == "blinken"
+    assert surname("the outlet") is None
+    assert surname(None) is None
+    group_quotes([], {}, {})  # no quotes: nothing to do, no error
+
+
+def test_neighbour_candidates_find_the_same_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsprism.corpus import quote_groups
+
+    exact = build()
+    group_quotes(exact, TEXTS, OUTLETS)
+    # Force the large-corpus path (nearest neighbours instead of all pairs) on the same data.
+    monkeypatch.setattr(quote_groups, "EXACT_LIMIT", 2)
+    approx = build()
+    group_quotes(approx, TEXTS, OUTLETS)
+    assert [(q.group, q.altered) for q in approx] == [(q.group, q.altered) for q in exact]
+    pairs = quote_groups.candidate_pairs(approx, np.eye(6), np.eye(6), ["x"] * 6, limit=2)
+    assert all(i < j for i, j in pairs) and len(set(pairs)) == len(pairs)

@@ -1,0 +1,170 @@
+"""Cited summaries: claim preference, faithfulness of every citation, fallback; NeuS scorer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newsprism.corpus.summary import (
+    FAITHFUL_THRESHOLD,
+    check_faithfulness,
+    quoted_fraction,
+    split_sentences,
+    summarize_story,
+    summarize_texts,
+)
+from newsprism.eval import neus
+from newsprism.model import Article, Segment
+
+A = (
+    "NATO foreign ministers met in Prague on Thursday to discuss military aid for Ukraine.\n"
+    "Germany promised Ukraine a new arms package worth 500 million euros.\n"
+    "“This is a senseless, brutal and disgraceful war,” one furious official said.\n"
+    "The talks will continue on Friday."
+)
+B = (
+    "Ministers of NATO gathered in Prague on Thursday for talks on military aid to Ukraine.\n"
+    "Germany pledged a new arms package for Ukraine worth 500 million euros.\n"
+    "Russia said the weapons would be destroyed."
+)
+C = (
+    "Prague hosted NATO foreign ministers on Thursday, with aid to Ukraine on the agenda.\n"
+    "Germany promised Ukraine a new arms package worth 300 million euros, officials said.\n"
+    "The Czech capital was sunny."
+)
+
+
+def _articles() -> list[Article]:
+    return [
+        Article(id="a", source_path="a", text=A, outlet="Alpha", published="2024-05-31"),
+        Article(id="b", source_path="b", text=B, outlet="Beta", published="2024-05-31"),
+        Article(id="c", source_path="c", text=C, outlet="Gamma", published="2024-05-31"),
+    ]
+
+
+def _sentences(arts: list[Article]) -> dict[str, list[tuple[int, int]]]:
+    return {a.id: split_sentences(a.text) for a in arts}
+
+
+def _span(text: str, needle: str) -> tuple[int, int]:
+    s = text.index(needle)
+    return s, s + len(needle)
+
+
+def _support(art: str, text: str, needle: str) -> dict[str, Any]:
+    s, e = _span(text, needle)
+    return {"article": art, "start": s, "end": e}
+
+
+def _claims() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "c1", "story": "s", "text": "NATO ministers met in Prague", "status": "corroborated",
+            "independent_sources": 3,
+            "support": [_support("a", A, "NATO foreign ministers met in Prague"),
+                        _support("b", B, "Ministers of NATO gathered in Prague"),
+                        _support("c", C, "Prague hosted NATO foreign ministers")],
+            "conflicts": [],
+        },
+        {
+            "id": "c2", "story": "s", "text": "Germany arms package", "status": "conflicting",
+            "independent_sources": 3,
+            "support": [_support("a", A, "Germany promised Ukraine"), _support("b", B, "Germany pledged")],
+            "conflicts": [{**_support("c", C, "300 million euros"), "kind": "number"}],
+        },
+        {
+            "id": "c3", "story": "s", "text": "Russia said the weapons would be destroyed", "status": "single_source",
+            "independent_sources": 1, "support": [_support("b", B, "Russia said the weapons would be destroyed")],
+            "conflicts": [],
+        },
+        {
+            "id": "c4", "story": "s", "text": "official called the war senseless", "status": "single_source",
+            "independent_sources": 1, "support": [_support("a", A, "This is a senseless, brutal and disgraceful war")],
+            "conflicts": [],
+        },
+    ]  # fmt: skip
+
+
+def _check_contract(result: dict[str, Any], arts: list[Article]) -> None:
+    by_id = {a.id: a for a in arts}
+    assert result["sentences"], "empty summary"
+    for sent in result["sentences"]:
+        assert sent["citations"], f"uncited: {sent['text']}"
+        first = sent["citations"][0]
+        assert by_id[first["article"]].text[first["start"] : first["end"]] == sent["text"]
+        assert len(sent["support_scores"]) == len(sent["citations"])
+        for cit in sent["citations"]:
+            cited = by_id[cit["article"]].text[cit["start"] : cit["end"]]
+            assert check_faithfulness(sent["text"], cited) >= FAITHFUL_THRESHOLD
+
+
+def test_summary_from_claims() -> None:
+    arts = _articles()
+    result = summarize_story("s", arts, _claims(), _sentences(arts))
+    assert result["story"] == "s"
+    _check_contract(result, arts)
+    texts = [s["text"] for s in result["sentences"]]
+    # The corroborated claim leads and cites all three outlets' sentences.
+    first = result["sentences"][0]
+    assert "Prague" in first["text"] and "Thursday" in first["text"]
+    assert {c["article"] for c in first["citations"]} == {"a", "b", "c"}
+    # A conflicting claim is never stated as fact; a mostly-quoted sentence never used.
+    assert not any("arms package" in t for t in texts)
+    assert not any("senseless" in t for t in texts)
+    assert "Russia said the weapons would be destroyed." in texts
+
+
+def test_fallback_without_claims_cites_sentences_themselves() -> None:
+    arts = _articles()
+    arts[0].segments = [Segment(0, A.index("\n"), "headline"), Segment(A.index("\n") + 1, len(A), "body")]
+    result = summarize_story("s", arts, [], _sentences(arts), max_sentences=3)
+    _check_contract(result, arts)
+    assert 1 <= len(result["sentences"]) <= 3
+    texts = [s["text"] for s in result["sentences"]]
+    assert not any(t.startswith("NATO foreign ministers met") for t in texts)  # a headline is never summary
+    assert not any("sunny" in t for t in texts)  # said by one source only, not central
+
+
+def test_faithfulness_scores() -> None:
+    s = "Germany promised Ukraine a new arms package worth 500 million euros."
+    assert check_faithfulness(s, s) >= 0.95
+    assert check_faithfulness(s, "Germany pledged a new arms package for Ukraine worth 500 million euros.") >= 0.6
+    # A different number, or an unrelated sentence, does not support it.
+    assert check_faithfulness(s, "Germany promised Ukraine a new arms package worth 300 million euros.") < 0.5
+    assert check_faithfulness(s, "The Czech capital was sunny on Thursday.") < 0.3
+    assert check_faithfulness(s, "") == 0.0
+
+
+def test_quoted_fraction() -> None:
+    assert quoted_fraction("“This is a war,” he said.") > 0.5
+    assert quoted_fraction("He didn’t say anything about the war’s end.") == 0.0
+
+
+def test_summarize_texts_returns_source_sentences() -> None:
+    out = summarize_texts([A, B, C], max_sentences=2)
+    assert 1 <= len(out) <= 2
+    assert all(any(s in d for d in (A, B, C)) for s in out)
+    assert summarize_texts([], 3) == [] and summarize_texts(["", "  "], 3) == []
+
+
+def test_rouge_by_hand() -> None:
+    assert neus.rouge("the cat sat", "the cat sat") == {"rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0}
+    r = neus.rouge("The cat sat on the mat", "the cat lay on a mat")
+    # unigrams: overlap the, cat, on, mat = 4 of 6 / 6 -> F1 4/6
+    assert r["rouge1"] == pytest.approx(4 / 6)
+    # bigrams: overlap "the cat" = 1 of 5 / 5
+    assert r["rouge2"] == pytest.approx(1 / 5)
+    # LCS the cat on mat = 4
+    assert r["rougeL"] == pytest.approx(4 / 6)
+    assert neus.rouge("", "x")["rouge1"] == 0.0
+
+
+def test_neus_beats_lead_on_fixed_slice() -> None:
+    from conftest import bench_dir
+
+    bench = bench_dir("mds", "neus_allsides", "val.source").parents[2]
+    result = neus.run(bench, "val", limit=60)
+    assert result["examples"] == 60
+    assert result["summarizer"]["rouge1"] > result["lead_baseline"]["rouge1"]
+    assert result["summarizer"]["rouge1"] > 0.36
