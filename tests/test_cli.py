@@ -132,3 +132,20 @@ def test_not_a_database(tmp_path: Path) -> None:
     bogus.write_text("this is not sqlite " * 100)
     res = run_cli("articles", "--db", str(bogus))
     assert res.returncode == 1 and "not a newsprism database" in res.stderr
+
+
+def test_eval_commands_reach_their_scorers(tmp_path: Path) -> None:
+    # Our own held-out labelled lines ship with the package: this scorer always has data.
+    res = run_cli("eval", "lines", "--json-only")
+    assert res.returncode == 0, res.stderr
+    figures = json.loads(res.stdout)
+    assert figures["lines"] > 100 and 0.0 <= figures["boilerplate_vs_content"]["f1"] <= 1.0
+    # Every scorer is listed, and a missing benchmark folder is a plain error, not a crash.
+    listing = run_cli("eval", "--help").stdout
+    for name in ("zyte", "lines", "quotes", "ner", "clustering", "msrp", "framing", "summary"):
+        assert name in listing
+    for name in ("zyte", "clustering", "quotes"):
+        missing = run_cli("eval", name, "--bench", str(tmp_path / "nowhere"))
+        assert missing.returncode != 0
+        assert "Traceback" not in missing.stderr and "bug" not in missing.stderr
+        assert "bench" in missing.stderr.lower()

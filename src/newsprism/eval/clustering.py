@@ -30,10 +30,14 @@ from newsprism.model import Article
 
 def _bench_dir(bench_dir: str | os.PathLike[str] | None) -> Path:
     """The folder holding the ``*.jsonl`` sets: ``bench_dir`` itself or its ``clustering/``."""
-    from newsprism.eval.commands import find_bench
+    from newsprism.eval.benchdir import locate
 
-    base = find_bench(Path(bench_dir) if bench_dir is not None else None)
-    return base / "clustering" if (base / "clustering").is_dir() else base
+    found = locate(bench_dir, "clustering")
+    if found is None:
+        raise FileNotFoundError(
+            "cannot find the clustering benchmark (../shared/bench/clustering): pass --bench DIR or set NEWSPRISM_BENCH"
+        )
+    return found
 
 
 def load_set(path: Path) -> tuple[list[Article], dict[str, str]]:
