@@ -303,3 +303,20 @@ def test_pipes_and_devices_are_refused_not_read(tmp_path: Path) -> None:
     assert len(arts) == 1
     got = {Path(r.source_path).name: r.code for r in rej}
     assert got == {"pipe.txt": "unsupported", "zero": "unsupported"}
+
+
+def test_own_database_inside_an_input_folder_is_not_an_input(tmp_path: Path) -> None:
+    from newsprism.config import Config
+    from newsprism.pipeline import ingest
+    from newsprism.store.db import Store
+
+    (tmp_path / "a.txt").write_text("Port strike ends\nDockworkers ended a three-day strike on Tuesday after a pay deal.\n")
+    db = tmp_path / "here.db"
+    with Store(db) as store:
+        first = ingest([str(tmp_path)], store, Config(db_path=db))
+        again = ingest([str(tmp_path)], store, Config(db_path=db))  # the WAL file exists by now
+    assert (len(first.articles), first.rejected) == (1, [])
+    assert (len(again.articles), again.rejected) == (1, [])
+    # Named explicitly, the file is read (and refused for what it is).
+    arts, rej = ingest_all([str(db)])
+    assert not arts and rej[0].code == "binary"

@@ -43,13 +43,21 @@ def _sidecar_for(src: Source, sidecars: dict[Path, Sidecar]) -> Sidecar | None:
     return explicit
 
 
+def store_files(config: Config) -> frozenset[Path]:
+    """The database file and its journals: never articles, even inside an input folder."""
+    db = config.db_path.resolve() if config.db_path else None
+    if db is None:
+        return frozenset()
+    return frozenset(db.with_name(db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
+
+
 def ingest_iter(names: list[str], config: Config, batch_size: int = 500) -> Iterator[Article | Rejected]:
     """Stream articles and rejections from ``names``.  Every input ends as exactly one of them
     per article it holds (a feed or JSONL file holds many).  Raises only for misuse (a bad
     sidecar file), never for bad input."""
     sidecars = _sidecars_for(names, config)
     batch: list[Draft] = []
-    for item in discover(names):
+    for item in discover(names, skip=store_files(config)):
         if isinstance(item, Rejected):
             yield item
             continue

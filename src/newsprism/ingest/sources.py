@@ -100,9 +100,23 @@ def _regular(path: Path) -> Source | Rejected:
     return Source(name=str(path), path=path)
 
 
-def discover(names: list[str]) -> Iterator[Source | Rejected]:
-    """Expand ``names`` into sources (see module docstring).  Each file is yielded once."""
+def _resolved(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return str(path)
+
+
+def discover(names: list[str], skip: frozenset[Path] = frozenset()) -> Iterator[Source | Rejected]:
+    """Expand ``names`` into sources (see module docstring).  Each file is yielded once.
+
+    ``skip`` holds resolved paths that a folder walk or glob passes over: newsprism's own
+    database and its journal files, when the user keeps them beside the articles.  A file
+    named explicitly is always read.
+    """
     seen: set[str] = set()
+    for p in skip:
+        seen.add(str(p))
 
     def once(item: Source | Rejected) -> Iterator[Source | Rejected]:
         if isinstance(item, Rejected):
@@ -128,6 +142,7 @@ def discover(names: list[str]) -> Iterator[Source | Rejected]:
             for p in _walk(path):
                 yield from once(_regular(p))
         elif path.exists() or path.is_symlink():
+            seen.discard(_resolved(path))  # named explicitly: read it, even if it is in ``skip``
             yield from once(_regular(path))
         elif _is_glob(name):
             matches = sorted(glob.glob(name, recursive=True))
