@@ -34,7 +34,10 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1360, "height": 1000})
         page.goto((out / "report.html").as_uri())
         page.screenshot(path=str(docs / "report-overview.png"))
-        for section, name in (("#claims", "report-claims.png"), ("#quotes", "report-quotes.png")):
+        shots = (("#summary", "report-summary.png"), ("#claims", "report-claims.png"),
+                 ("#quotes", "report-quotes.png"), ("#framing", "report-framing.png"),
+                 ("#timeline", "report-timeline.png"))
+        for section, name in shots:
             if page.locator(section).count():
                 page.locator(section).scroll_into_view_if_needed()
                 page.evaluate(f"document.querySelector('{section}').scrollIntoView()")

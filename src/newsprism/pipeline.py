@@ -116,7 +116,8 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
 
     The order is the data flow: parse once per article (cached by content hash), then
     entities across articles, families (copies), stories, quotes grouped across outlets,
-    claims per story, framing, timeline and summaries per story.
+    claims per story, then per story each outlet's framing, the timeline and the cited
+    summary.  No corpus stage parses again: they read what the document stages kept.
     """
     from newsprism.stages.document import run_documents
 
@@ -158,6 +159,31 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
             units = [u for a in members for u in docs[a.id].claim_units]
             claims.extend(align_claims(story.id, units, members, families=fam_lists))
 
+    framing: list[Any] = []
+    timeline: list[Any] = []
+    summaries: list[Any] = []
+    sentences = {aid: d.sentences for aid, d in docs.items()}
+    claims_by_story: dict[str, list[dict[str, Any]]] = {}
+    for c in claims:
+        plain = as_plain(c)
+        claims_by_story.setdefault(plain["story"], []).append(plain)
+    for story in stories:
+        members = [by_id[x] for x in story.articles if x in by_id]
+        with _timed(timings, "framing"):
+            from newsprism.corpus.framing import frame_story
+
+            tokens = {a.id: docs[a.id].eval_tokens for a in members}
+            framing.extend(frame_story(story.id, members, quotes, docs=tokens))
+        with _timed(timings, "timeline"):
+            from newsprism.corpus.timeline import build_timeline
+
+            timexes = {a.id: docs[a.id].timexes for a in members}
+            timeline.extend(build_timeline(story.id, members, timexes, sentences))
+        with _timed(timings, "summary"):
+            from newsprism.corpus.summary import summarize_story
+
+            summaries.append(summarize_story(story.id, members, claims_by_story.get(story.id, []), sentences))
+
     from newsprism.corpus.families import independent_sources
 
     analysis.sections = {
@@ -166,6 +192,9 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         "families": families,
         "stories": [_story_json(s, independent_sources(list(s.articles), families)) for s in stories],
         "claims": claims,
+        "timeline": timeline,
+        "framing": framing,
+        "summaries": summaries,
     }
     return analysis
 

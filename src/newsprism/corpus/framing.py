@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from newsprism.corpus.framing_lexicon import (
     Lexicon,
     NameUse,
     NamingTable,
+    TokenLike,
     _data_text,
     count_plain,
     find_constructions,
@@ -251,13 +252,14 @@ def story_naming(texts: Mapping[str, list[tuple[Article, list[tuple[int, int]]]]
 
 
 def frame_story(story_id: str, articles: list[Article], quotes: list[Quote],
-                docs: Mapping[str, Doc] | None = None, top_k: int = TOP_K,
+                docs: Mapping[str, Doc | Iterable[TokenLike]] | None = None, top_k: int = TOP_K,
                 z_min: float = Z_MIN, use_vader: bool = True) -> list[OutletFraming]:  # fmt: skip
     """Framing of each outlet covering story ``story_id``, sorted by outlet.
 
     ``quotes`` may include quotes of articles outside the story (they are ignored).  ``docs``
     maps article id → spaCy ``Doc`` of ``article.masked_text()`` (as ``stages.nlp.parse``
-    makes); a missing one is parsed here when ``use_vader`` needs it.  With a single outlet
+    makes), or the evaluative tokens the document stage kept (``DocResult.eval_tokens``); a
+    missing one is parsed here when ``use_vader`` needs it.  With a single outlet
     there is nothing to contrast: its distinctive terms and naming lists are empty, while
     loaded words and voices are still reported.
     """
@@ -295,7 +297,7 @@ def frame_story(story_id: str, articles: list[Article], quotes: list[Quote],
     return out
 
 
-def _doc_for(article: Article, docs: Mapping[str, Doc] | None) -> Doc:
+def _doc_for(article: Article, docs: Mapping[str, Doc | Iterable[TokenLike]] | None) -> Doc | Iterable[TokenLike]:
     if docs is not None and article.id in docs:
         return docs[article.id]
     from newsprism.stages.nlp import parse  # spaCy loads only when a parse is needed

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
+from typing import Any, NamedTuple, Protocol
 
 CATEGORIES: tuple[str, ...] = ("hedging", "loaded", "evaluative")  # earlier wins when a word is in two
 
@@ -43,6 +40,32 @@ def _alternation(entries: Sequence[str]) -> str:
 def _key(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").split())
 
+
+
+class TokenLike(Protocol):
+    """What the vader evidence reads of a token: a spaCy ``Token`` has it, and so does the
+    ``EvalToken`` the document stage keeps, so framing needs no second parse."""
+
+    @property
+    def idx(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def pos_(self) -> str: ...
+    @property
+    def lower_(self) -> str: ...
+    @property
+    def lemma_(self) -> str: ...
+
+
+class EvalToken(NamedTuple):
+    """An adjective or adverb of an article, kept by the document stage (offsets into its text)."""
+
+    idx: int
+    text: str
+    pos_: str
+    lower_: str
+    lemma_: str
 
 @dataclass(frozen=True, slots=True)
 class LexiconHit:
@@ -88,13 +111,14 @@ class Lexicon:
             vader_exclude=vcfg.get("exclude", []),
         )
 
-    def find(self, text: str, spans: Sequence[tuple[int, int]], doc: Doc | None = None,
+    def find(self, text: str, spans: Sequence[tuple[int, int]], doc: Iterable[TokenLike] | None = None,
              use_vader: bool = True) -> list[LexiconHit]:  # fmt: skip
         """Lexicon hits inside ``spans`` of ``text``, sorted by offset, never overlapping.
 
-        ``doc`` (a spaCy parse of a same-length text, e.g. ``article.masked_text()``) enables
-        the vader evidence: a token tagged ADJ/ADV whose lowercase form or lemma vader
-        scores at least ``vader_min`` becomes an "evaluative" hit.
+        ``doc`` (a spaCy parse of a same-length text, e.g. ``article.masked_text()``, or any
+        iterable of tokens with the same attributes, see ``TokenLike``) enables the vader
+        evidence: a token tagged ADJ/ADV whose lowercase form or lemma vader scores at least
+        ``vader_min`` becomes an "evaluative" hit.
         """
         hits: list[LexiconHit] = []
         for s, e in spans:

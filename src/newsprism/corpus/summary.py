@@ -374,7 +374,9 @@ def _index(articles: list[Article], sentences: dict[str, list[tuple[int, int]]])
     return _Index(ids, texts, positions, groups, headline, embed(texts))
 
 
-_STATUS_WEIGHT = {"corroborated": 1.0, "single_source": 0.6}
+# A fact two independent outlets report outranks one only one reports (the brief: prefer
+# corroborated claims); single-source facts still fill a summary when little is shared.
+_STATUS_WEIGHT = {"corroborated": 1.0, "single_source": 0.35}
 Item = tuple[list[int], float]  # (indices into the _Index of the supporting sentences, weight)
 
 

@@ -25,7 +25,7 @@ SCORERS: dict[str, tuple[str, str]] = {
     "clustering": ("newsprism.eval.clustering", "story clustering: B-cubed and pairwise F1"),
     "msrp": ("newsprism.eval.msrp", "the sentence matcher on MSRP (cross-validated F1)"),
     "framing": ("newsprism.eval.basil", "loaded-wording spans against BASIL lexical-bias spans: span F1"),
-    "summary": ("newsprism.eval.neus", "the cited summarizer on NeuS/AllSides val: ROUGE-1/2/L against a lead baseline"),
+    "summary": ("newsprism.eval.neus", "the cited summarizer on NeuS/AllSides val: ROUGE-1/2/L and a lead baseline"),
 }
 
 

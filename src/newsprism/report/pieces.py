@@ -16,8 +16,9 @@ from typing import Any
 def span_refs(data: dict[str, Any]) -> dict[str, list[tuple[int, int, str]]]:
     """article id → [(start, end, ref)] for every quote, speaker and claim span in ``data``.
 
-    A ref is ``q:<quote id>``, ``s:<quote id>`` (its speaker), ``c:<claim id>`` (support)
-    or ``x:<claim id>`` (conflicting evidence).
+    A ref is ``q:<quote id>``, ``s:<quote id>`` (its speaker), ``c:<claim id>`` (support),
+    ``x:<claim id>`` (conflicting evidence), ``m:<story id>-<n>`` (a citation of summary
+    sentence n), ``t:<n>`` (timeline entry n) or ``l:<n>`` (a loaded word of framing entry n).
     """
     refs: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for q in data.get("quotes", []):
@@ -31,9 +32,14 @@ def span_refs(data: dict[str, Any]) -> dict[str, list[tuple[int, int, str]]]:
         for ev in c.get("conflicts", []):
             refs[ev["article"]].append((ev["start"], ev["end"], f"x:{c['id']}"))
     for s in data.get("summaries", []):
-        for sent in s.get("sentences", []):
+        for i, sent in enumerate(s.get("sentences", [])):
             for cit in sent.get("citations", []):
-                refs[cit["article"]].append((cit["start"], cit["end"], f"m:{s['story']}"))
+                refs[cit["article"]].append((cit["start"], cit["end"], f"m:{s['story']}-{i}"))
+    for i, t in enumerate(data.get("timeline", [])):
+        refs[t["article"]].append((t["start"], t["end"], f"t:{i}"))
+    for i, f in enumerate(data.get("framing", [])):
+        for ev in f.get("loaded", []):
+            refs[ev["article"]].append((ev["start"], ev["end"], f"l:{i}"))
     return refs
 
 

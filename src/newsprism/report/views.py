@@ -121,7 +121,37 @@ def build_views(data: dict[str, Any]) -> dict[str, Any]:
         key=lambda e: (-e["n_mentions"], e["name"]),
     )  # fmt: skip
 
+    # Cited summaries, framing side by side and the timeline, per story.
+    summaries = {
+        sm["story"]: [
+            {"text": sent["text"], "ref": f"m:{sm['story']}-{i}",
+             "citations": [{**c, "outlet": outlet[c["article"]]} for c in sent.get("citations", [])
+                           if c["article"] in arts]}
+            for i, sent in enumerate(sm.get("sentences", []))
+        ]
+        for sm in data.get("summaries", [])
+    }  # fmt: skip
+    framing_by_story: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i, f in enumerate(data.get("framing", [])):
+        loaded_words = Counter(text[ev["article"]][ev["start"]:ev["end"]].lower() for ev in f.get("loaded", [])
+                               if ev["article"] in arts)  # fmt: skip
+        framing_by_story[f.get("story") or ""].append({
+            **f, "ref": f"l:{i}", "loaded_top": loaded_words.most_common(12),
+            "naming_forms": [f"{n['form']} ×{n['count']}" for n in f.get("naming", [])],
+            "terms": [t["term"] if isinstance(t, dict) else str(t) for t in f.get("distinctive_terms", [])],
+        })  # fmt: skip
+    timeline_by_story: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i, t in enumerate(data.get("timeline", [])):
+        if t["article"] in arts:
+            timeline_by_story[t.get("story") or ""].append({
+                **t, "ref": f"t:{i}", "outlet": outlet[t["article"]],
+                "outlets_named": sorted({outlet.get(o, o) for o in t.get("outlets", [])}),
+            })  # fmt: skip
+
     return {
+        "summaries": summaries,
+        "framing_by_story": framing_by_story,
+        "timeline_by_story": timeline_by_story,
         "titles": {aid: display_title(a) for aid, a in arts.items()},
         "outlets": outlets,
         "outlet_of": outlet,

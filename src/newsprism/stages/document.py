@@ -19,10 +19,12 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from newsprism.corpus.claims import ClaimUnit
+    from newsprism.corpus.framing_lexicon import EvalToken
     from newsprism.stages.entities import ArticleEntity
+    from newsprism.stages.timexes import TimeExpr
     from newsprism.store.db import Store
 
-STAGE_VERSION = f"{__version__}+doc2"
+STAGE_VERSION = f"{__version__}+doc3"
 STAGE = "document"
 
 
@@ -34,6 +36,10 @@ class DocResult:
     quotes: list[Quote] = field(default_factory=list)
     claim_units: list[ClaimUnit] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    timexes: list[TimeExpr] = field(default_factory=list)
+    # Adjectives and adverbs (offset, text, POS, lowercase, lemma): what framing's valence
+    # evidence reads, kept so the corpus stages never parse an article a second time.
+    eval_tokens: list[EvalToken] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,12 +51,16 @@ class DocResult:
             "quotes": [q.to_json() for q in self.quotes],
             "claim_units": [[u.start, u.end, u.text] for u in self.claim_units],
             "sentences": [list(s) for s in self.sentences],
+            "timexes": [t.to_json() for t in self.timexes],
+            "eval_tokens": [list(t) for t in self.eval_tokens],
         }
 
     @classmethod
     def from_json(cls, article_id: str, d: dict[str, Any]) -> DocResult:
         from newsprism.corpus.claims import ClaimUnit
+        from newsprism.corpus.framing_lexicon import EvalToken
         from newsprism.stages.entities import ArticleEntity
+        from newsprism.stages.timexes import TimeExpr
 
         entities = [
             ArticleEntity(key=e["key"], type=e["type"], roles=list(e["roles"]),
@@ -69,20 +79,28 @@ class DocResult:
                 )
             )
         units = [ClaimUnit(article_id, u[0], u[1], u[2]) for u in d["claim_units"]]
-        return cls(entities, quotes, units, [(s[0], s[1]) for s in d.get("sentences", [])])
+        return cls(
+            entities, quotes, units, [(s[0], s[1]) for s in d.get("sentences", [])],
+            timexes=[TimeExpr(**t) for t in d.get("timexes", [])],
+            eval_tokens=[EvalToken(*t) for t in d.get("eval_tokens", [])],
+        )  # fmt: skip
 
 
 def analyse_doc(article: Article, doc: Doc) -> DocResult:
     """All document stages over one parsed article."""
     from newsprism.corpus.claims import split_claims
+    from newsprism.corpus.framing_lexicon import EvalToken
     from newsprism.stages.entities import extract_entities
     from newsprism.stages.quotes import extract_quotes
+    from newsprism.stages.timexes import find_timexes
 
     return DocResult(
         entities=extract_entities(doc, article.id),
         quotes=extract_quotes(doc, article.id),
         claim_units=split_claims(doc, article),
         sentences=[(s.start_char, s.end_char) for s in doc.sents if s.text.strip()],
+        timexes=find_timexes(doc, article.published),
+        eval_tokens=[EvalToken(t.idx, t.text, t.pos_, t.lower_, t.lemma_) for t in doc if t.pos_ in ("ADJ", "ADV")],
     )
 
 
