@@ -213,3 +213,23 @@ def test_align_neighbour_path_matches_exact_path(nlp: Language, monkeypatch: pyt
     monkeypatch.setattr(claim_align, "EXACT_LIMIT", 3)  # force nearest-neighbour candidates
     approx = align_claims("s1", units, arts)
     assert [(c.id, c.status) for c in approx] == [(c.id, c.status) for c in exact]
+
+
+def test_conflict_from_another_claim_lists_only_the_contradicting_span(nlp: Language) -> None:
+    # The samples' shape: two outlets report Blinken's signal (one claim); a third dates his
+    # remark to Wednesday, the second to Thursday.  Each claim lists the other side's span as
+    # the contradiction, never its own support.
+    a = ("During a visit to Moldova, U.S. Secretary of State Blinken signaled that the U.S. may back away from its "
+         "opposition to Ukrainian attacks against targets on Russian soil.")
+    b = ("U.S. Secretary of State Antony Blinken said on Thursday that Ukraine intends to propose lifting the ban on "
+         "U.S. weapons attacks on Russian territory.")
+    c = ("On Wednesday in Moldova, Blinken said U.S. policy on the use of American weapons is constantly evolving, "
+         "suggesting Washington could revoke an unwritten ban on attacks on Russia.")
+    arts = [_article("a", a), _article("b", b), _article("c", c)]
+    units = [u for art in arts for u in units_of(nlp, art)]
+    claims = align_claims("s1", units, arts)
+    assert [c.status for c in claims] == ["conflicting", "conflicting"]
+    signal, wednesday = claims
+    assert [e.article for e in signal.support] == ["a", "b"]
+    assert [(e.article, e.kind) for e in signal.conflicts] == [("c", "date")]
+    assert [(e.article, e.kind) for e in wednesday.conflicts] == [("b", "date")]

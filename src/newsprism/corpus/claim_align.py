@@ -11,7 +11,8 @@ Contract of ``align_claims`` (re-exported by ``newsprism.corpus.claims``):
   number, date, negation, speaker, actor), or when a unit of another claim that is close
   enough to be the same statement (MSRP cut; for a date/number clash between units sharing
   an actor or speaker, ``CONFLICT_REACH`` below it) contradicts it; then ``conflicts``
-  lists the spans on both sides, with their kind.  Else ``corroborated`` with ≥ 2
+  lists the contradicting spans with their kind: both sides when two of the claim's own
+  articles disagree, only the other claim's span otherwise.  Else ``corroborated`` with ≥ 2
   independent sources, else ``single_source``;
 * ``text`` is the most representative unit (highest total similarity to the others;
   earliest article on ties); claims come out in order of their first unit in the story.
@@ -220,7 +221,10 @@ def align_claims(
                 if only_facts and kind not in ("date", "number"):
                     continue
                 details.append(f"{kind}: {units[i].article} vs {units[j].article}: {why}")
-                for k in (i, j):
+                # Two articles of this claim disagreeing: both sides.  A unit of another
+                # claim contradicting this one: only that unit, so a claim's own support
+                # never reads as contradicting it.
+                for k in (i, j) if inside else (j,):
                     key = (units[k].article, units[k].start, units[k].end, kind)
                     if key not in seen:
                         seen.add(key)
