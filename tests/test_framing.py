@@ -41,7 +41,24 @@ def test_own_spans_leave_out_quote_content_and_marks() -> None:
     assert own_spans(art, [q]) == [(0, 15), (37, 75)]
     # A quote of another article changes nothing here.
     other = Quote(id="x", article="zz", start=0, end=10, type="direct")
-    assert own_spans(art, [other]) == [(0, len(text))]
+    assert own_spans(art, [other]) == own_spans(art, [])
+
+
+def test_paraphrase_is_own_wording_but_quoted_fragments_are_not() -> None:
+    text = ("Stoltenberg said such limits hamper Ukraine's ability to purportedly defend itself. "
+            "The Kremlin accused NATO of “provoking” Kiev.")
+    art = Article(id="a3", source_path="a3.txt", text=text)
+    ind_s = text.index("such limits")
+    indirect = Quote(id="i", article="a3", start=ind_s, end=text.index(" itself") + 7, type="indirect")
+    mix_s = text.index("NATO of")
+    mixed = Quote(id="m", article="a3", start=mix_s, end=len(text) - 1, type="mixed")
+    own = own_spans(art, [indirect, mixed])
+    words = " ".join(text[s:e] for s, e in own)
+    assert "purportedly" in words  # the outlet's own word inside reported speech
+    assert "provoking" not in words and "“" not in words  # the speaker's quoted word is not
+    assert "Kiev" in words
+    hits = {h.term.lower() for h in Lexicon.default().find(text, own)}
+    assert "purportedly" in hits
 
 
 @settings(max_examples=200, deadline=None)

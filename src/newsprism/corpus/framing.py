@@ -253,7 +253,8 @@ def story_naming(texts: Mapping[str, list[tuple[Article, list[tuple[int, int]]]]
 
 def frame_story(story_id: str, articles: list[Article], quotes: list[Quote],
                 docs: Mapping[str, Doc | Iterable[TokenLike]] | None = None, top_k: int = TOP_K,
-                z_min: float = Z_MIN, use_vader: bool = True) -> list[OutletFraming]:  # fmt: skip
+                z_min: float = Z_MIN, use_vader: bool = True,
+                quoted_speech: bool = False) -> list[OutletFraming]:  # fmt: skip
     """Framing of each outlet covering story ``story_id``, sorted by outlet.
 
     ``quotes`` may include quotes of articles outside the story (they are ignored).  ``docs``
@@ -261,11 +262,13 @@ def frame_story(story_id: str, articles: list[Article], quotes: list[Quote],
     makes), or the evaluative tokens the document stage kept (``DocResult.eval_tokens``); a
     missing one is parsed here when ``use_vader`` needs it.  With a single outlet
     there is nothing to contrast: its distinctive terms and naming lists are empty, while
-    loaded words and voices are still reported.
+    loaded words and voices are still reported.  ``quoted_speech=True`` keeps the words inside
+    quotation marks that no quote in ``quotes`` covers (for scoring against annotations that
+    mark bias inside quotes too); the product never sets it.
     """
     by_outlet: dict[str, list[tuple[Article, list[tuple[int, int]]]]] = defaultdict(list)
     for art in articles:
-        by_outlet[outlet_key(art)].append((art, own_spans(art, quotes)))
+        by_outlet[outlet_key(art)].append((art, own_spans(art, quotes, marked=not quoted_speech)))
     counts = {o: sum((count_terms(a.text, sp) for a, sp in items), Counter()) for o, items in by_outlet.items()}
     scores = log_odds(counts)
     naming = story_naming(by_outlet)

@@ -90,16 +90,25 @@ def quote_hole(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def own_spans(article: Article, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
+def own_spans(article: Article, quotes: Sequence[Quote], *, marked: bool = True) -> list[tuple[int, int]]:
     """The outlet's own wording in ``article``: content segments minus quoted speech.
 
+    Quoted speech is what stands inside quotation marks: every direct quote (content and
+    marks) and every marked stretch elsewhere, such as a mixed quote's fragment (accused NATO
+    of “provoking” Kiev) or an uncued quote.  The rest of an indirect or mixed quote stays:
+    a paraphrase ("arguing that such restrictions hamper Ukraine's ability to purportedly
+    defend itself") is the outlet's wording, and where outlets editorialize most.
     ``quotes`` may hold quotes of other articles; only those with ``quote.article ==
-    article.id`` are removed.  Every quote type is removed (direct, mixed and indirect):
-    what a speaker is reported to have said is not the outlet's framing vocabulary.
+    article.id`` are used.  ``marked=False`` removes the direct quotes only (an evaluation
+    that must see every word the caller did not list as a quote).
     """
+    from newsprism.stages.quote_marks import find_quote_spans
+
     text = article.text
     base = _merge(article.content_spans()) or [(0, len(text))]
-    holes = _merge(quote_hole(text, q.start, q.end) for q in quotes if q.article == article.id)
+    direct = (quote_hole(text, q.start, q.end) for q in quotes if q.article == article.id and q.type == "direct")
+    marked = ((m.open_pos, m.close_end) for m in find_quote_spans(text)) if marked else iter(())
+    holes = _merge([*direct, *marked])
     return _subtract(base, holes)
 
 

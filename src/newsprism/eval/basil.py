@@ -201,7 +201,7 @@ def predict(arts: list[BasilArticle], *, own: bool, terms: bool = False, docs: d
     for event, members in events.items():
         articles = [model[b.id] for b in members]
         quotes = [q for b in members for q in _quotes(b)] if own else []
-        for fr in frame_story(event, articles, quotes, docs=docs, use_vader=use_vader):
+        for fr in frame_story(event, articles, quotes, docs=docs, use_vader=use_vader, quoted_speech=not own):
             for h in fr.loaded:
                 if h["category"] not in cats:
                     continue
@@ -214,7 +214,7 @@ def predict(arts: list[BasilArticle], *, own: bool, terms: bool = False, docs: d
                 if art.outlet != fr.outlet or not valenced:
                     continue
                 pat = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(valenced))) + r")\b", re.I)
-                for s, e in own_spans(art, quotes):
+                for s, e in own_spans(art, quotes, marked=own):
                     pred[art.id] += [(m.start(), m.end()) for m in pat.finditer(art.text, s, e)]
     return {k: sorted(set(v)) for k, v in pred.items()}
 
