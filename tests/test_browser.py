@@ -69,7 +69,7 @@ def test_report_click_claim_highlights_spans(browser: object, example_out: Path,
     button.click()
     highlighted = page.locator(".hl")
     assert highlighted.count() >= len({(s["article"], s["start"]) for s in claim["support"]})
-    shown = " ".join(highlighted.all_inner_texts())
+    shown = "".join(highlighted.all_inner_texts())  # adjacent pieces of one span join exactly
     for ev in claim["support"]:
         text = next(a["text"] for a in data["articles"] if a["id"] == ev["article"])
         assert text[ev["start"] : ev["end"]][:40] in shown.replace("\n", "\n")
@@ -79,6 +79,36 @@ def test_report_click_claim_highlights_spans(browser: object, example_out: Path,
     page.locator("#toggle-boiler").check()
     assert page.locator(".seg-credit").first.is_hidden()
     # Offline: nothing but the file itself was requested.
+    assert all(u.startswith("file://") for u in requests), requests
+
+
+def test_summary_timeline_and_entities_highlight_their_spans(browser: object, example_out: Path) -> None:
+    requests: list[str] = []
+    page = _page(browser, requests)
+    page.goto((example_out / "report.html").as_uri())
+    data = json.loads((example_out / "analysis.json").read_text())
+    texts = {a["id"]: a["text"] for a in data["articles"]}
+
+    def click_and_read(selector: str) -> str:
+        button = page.locator(selector).first
+        button.scroll_into_view_if_needed()
+        button.click()
+        assert page.locator(".hl").count() >= 1, selector
+        return "".join(page.locator(".hl").all_inner_texts())
+
+    (summary,) = data["summaries"]
+    first = summary["sentences"][0]
+    shown = click_and_read(f'button.sum-btn[data-ref="m:{summary["story"]}-0"]')
+    for c in first["citations"]:
+        assert texts[c["article"]][c["start"] : c["end"]][:30] in shown
+    assert data["timeline"], "the example yields dated events"
+    shown = click_and_read('button.tl-btn[data-ref="t:0"]')
+    t0 = data["timeline"][0]
+    assert texts[t0["article"]][t0["start"] : t0["end"]][:30] in shown
+    person = next(e for e in data["entities"] if e["type"] == "PERSON" and len(e["mentions"]) >= 2)
+    shown = click_and_read(f'button.ent-btn[data-ref="e:{person["id"]}"]')
+    assert page.locator(".hl").count() >= len(person["mentions"])
+    assert all(texts[m["article"]][m["start"] : m["end"]] in shown for m in person["mentions"])
     assert all(u.startswith("file://") for u in requests), requests
 
 

@@ -17,7 +17,7 @@ def span_refs(data: dict[str, Any]) -> dict[str, list[tuple[int, int, str]]]:
     """article id → [(start, end, ref)] for every quote, speaker and claim span in ``data``.
 
     A ref is ``q:<quote id>``, ``s:<quote id>`` (its speaker), ``c:<claim id>`` (support),
-    ``x:<claim id>`` (conflicting evidence), ``m:<story id>-<n>`` (a citation of summary
+    ``x:<claim id>`` (conflicting evidence), ``e:<entity id>`` (a mention), ``m:<story id>-<n>`` (a citation of summary
     sentence n), ``t:<n>`` (timeline entry n) or ``l:<n>`` (a loaded word of framing entry n).
     """
     refs: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
@@ -35,6 +35,9 @@ def span_refs(data: dict[str, Any]) -> dict[str, list[tuple[int, int, str]]]:
         for i, sent in enumerate(s.get("sentences", [])):
             for cit in sent.get("citations", []):
                 refs[cit["article"]].append((cit["start"], cit["end"], f"m:{s['story']}-{i}"))
+    for e in data.get("entities", []):
+        for m in e.get("mentions", []):
+            refs[m["article"]].append((m["start"], m["end"], f"e:{e['id']}"))
     for i, t in enumerate(data.get("timeline", [])):
         refs[t["article"]].append((t["start"], t["end"], f"t:{i}"))
     for i, f in enumerate(data.get("framing", [])):
