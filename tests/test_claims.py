@@ -172,6 +172,7 @@ def test_claim_json_contract() -> None:
         "id": "c1", "story": "s1", "text": "t", "status": "conflicting", "independent_sources": 2,
         "support": [{"article": "a", "start": 0, "end": 3}],
         "conflicts": [{"article": "b", "start": 1, "end": 4, "kind": "date"}], "details": ["why"],
+        "first_reported_by": None,
     }  # fmt: skip
 
 

@@ -122,3 +122,17 @@ def test_every_summary_sentence_is_cited_and_faithful(analysis: dict[str, Any]) 
             assert check_faithfulness(sent["text"], cited) >= FAITHFUL_THRESHOLD, (sent["text"], cited)
     # Corroborated facts lead: at least one sentence cites two or more outlets.
     assert any(len({c["article"] for c in s["citations"]}) >= 2 for s in summary["sentences"])
+
+
+def test_each_claim_names_who_reported_it_first(analysis: dict[str, Any]) -> None:
+    arts = {a["id"]: a for a in analysis["articles"]}
+    checked = 0
+    for c in analysis["claims"]:
+        dates = {arts[e["article"]]["published"] for e in c["support"]}
+        first = c["first_reported_by"]
+        # No outlet is known for most samples: the article id stands for it.
+        firsts = [aid for aid in {e["article"] for e in c["support"]} if (arts[aid]["outlet"] or aid) == first]
+        assert firsts, c
+        assert arts[firsts[0]]["published"] == min(dates)
+        checked += len(dates) > 1
+    assert checked >= 2  # some claims are carried by articles of different days

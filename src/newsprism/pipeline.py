@@ -157,7 +157,13 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         for story in stories:
             members = [by_id[x] for x in story.articles if x in by_id]
             units = [u for a in members for u in docs[a.id].claim_units]
-            claims.extend(align_claims(story.id, units, members, families=fam_lists))
+            story_claims = align_claims(story.id, units, members, families=fam_lists)
+            from newsprism.corpus.timeline import first_reporters
+
+            firsts = first_reporters([[(e.article, e.start, e.end) for e in c.support] for c in story_claims], members)
+            for c, first in zip(story_claims, firsts, strict=True):
+                c.first_reported_by = first
+            claims.extend(story_claims)
 
     framing: list[Any] = []
     timeline: list[Any] = []

@@ -78,8 +78,8 @@ class Claim:
     """A fact stated by one or more articles of a story.
 
     ``support`` holds one span per article that states it; ``conflicts`` holds the spans
-    of aligned units that disagree (each with its ``kind``; the spans on *both* sides of a
-    disagreement are listed).  ``independent_sources`` counts supporting articles with
+    that contradict it (each with its ``kind``; both sides when two of its own articles
+    disagree).  ``independent_sources`` counts supporting articles with
     copies/translations of one another counted once.
     """
 
@@ -91,6 +91,7 @@ class Claim:
     support: list[Evidence] = field(default_factory=list)
     conflicts: list[Evidence] = field(default_factory=list)
     details: list[str] = field(default_factory=list)  # human-readable reasons for conflicts
+    first_reported_by: str | None = None  # outlet of the earliest-published supporting article
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,7 @@ class Claim:
             "support": [e.to_json() for e in self.support],
             "conflicts": [e.to_json() for e in self.conflicts],
             "details": list(self.details),
+            "first_reported_by": self.first_reported_by,
         }
 
 
