@@ -107,8 +107,8 @@ def own_spans(article: Article, quotes: Sequence[Quote], *, marked: bool = True)
     text = article.text
     base = _merge(article.content_spans()) or [(0, len(text))]
     direct = (quote_hole(text, q.start, q.end) for q in quotes if q.article == article.id and q.type == "direct")
-    marked = ((m.open_pos, m.close_end) for m in find_quote_spans(text)) if marked else iter(())
-    holes = _merge([*direct, *marked])
+    marks = ((m.open_pos, m.close_end) for m in find_quote_spans(text)) if marked else iter(())
+    holes = _merge([*direct, *marks])
     return _subtract(base, holes)
 
 

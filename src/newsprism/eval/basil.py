@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -65,21 +64,10 @@ class BasilArticle:
 
 
 def find_bench(explicit: str | Path | None = None) -> Path | None:
-    """The BASIL folder: ``explicit`` (bench root or the folder itself) and nothing else when
-    given; otherwise ``$NEWSPRISM_BENCH``, else a ``shared/bench`` beside any parent of this file."""
-    candidates: list[Path] = []
-    given = explicit or os.environ.get("NEWSPRISM_BENCH")
-    if given:
-        p = Path(given)
-        candidates += [p, p / _SUBDIR]
-    if not explicit:
-        for parent in Path(__file__).resolve().parents:
-            candidates.append(parent / "shared" / "bench" / _SUBDIR)
-            candidates.append(parent.parent / "shared" / "bench" / _SUBDIR)
-    for c in candidates:
-        if (c / "articles").is_dir() and (c / "annotations").is_dir():
-            return c
-    return None
+    """The BASIL folder (``explicit`` may name the bench root or the folder itself), or ``None``."""
+    from newsprism.eval.benchdir import locate
+
+    return locate(explicit, str(_SUBDIR), require=("articles", "annotations"))
 
 
 def load_articles(basil_dir: Path) -> list[BasilArticle]:

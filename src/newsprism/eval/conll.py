@@ -63,18 +63,10 @@ class Sentence:
 
 
 def find_bench(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """The ``shared/bench`` folder (``explicit``, ``$NEWSPRISM_BENCH``, a sibling of a parent), or ``None``."""
-    if explicit:
-        p = Path(explicit)
-        return p if p.is_dir() else None
-    env = os.environ.get("NEWSPRISM_BENCH")
-    if env and Path(env).is_dir():
-        return Path(env)
-    for parent in Path(__file__).resolve().parents:
-        cand = parent / "shared" / "bench"
-        if cand.is_dir():
-            return cand
-    return None
+    """The ``shared/bench`` folder, or ``None`` (see ``benchdir.root``)."""
+    from newsprism.eval.benchdir import root
+
+    return root(explicit)
 
 
 def read_conll(path: Path) -> list[Sentence]:

@@ -33,18 +33,11 @@ REL = Path("similarity") / "msrp" / "msr_paraphrase_train.txt"
 
 
 def find_bench(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """``explicit``, ``$NEWSPRISM_BENCH``, or a ``shared/bench`` beside a parent of this file."""
-    cands: list[Path] = []
-    if explicit:
-        cands.append(Path(explicit))
-    if os.environ.get("NEWSPRISM_BENCH"):
-        cands.append(Path(os.environ["NEWSPRISM_BENCH"]))
-    for parent in Path(__file__).resolve().parents:
-        cands += [parent / "shared" / "bench", parent.parent / "shared" / "bench"]
-    for c in cands:
-        if (c / REL).is_file():
-            return c
-    return None
+    """The ``shared/bench`` folder holding MSRP, or ``None`` (see ``benchdir.root``)."""
+    from newsprism.eval.benchdir import root
+
+    found = root(explicit)
+    return found if found is not None and (found / REL).is_file() else None
 
 
 def load_pairs(bench_dir: Path) -> tuple[list[tuple[str, str]], np.ndarray]:

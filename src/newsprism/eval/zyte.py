@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import re
 import sys
 import time
@@ -68,21 +67,10 @@ def score_page(gold: str, extracted: str) -> tuple[float, float]:
 
 
 def find_bench(explicit: str | Path | None = None) -> Path | None:
-    """The zyte-aeb folder, or None: ``explicit`` (a bench root or the zyte folder itself),
-    else ``$NEWSPRISM_BENCH``, else a ``shared/bench`` beside any parent of this file."""
-    candidates: list[Path] = []
-    given = explicit or os.environ.get("NEWSPRISM_BENCH")
-    if given:
-        # An explicit folder is the only place looked at: a typo must not silently score other data.
-        candidates += [Path(given), Path(given) / _SUBDIR]
-    else:
-        for parent in Path(__file__).resolve().parents:
-            candidates.append(parent / "shared" / "bench" / _SUBDIR)
-            candidates.append(parent.parent / "shared" / "bench" / _SUBDIR)
-    for c in candidates:
-        if (c / "ground-truth.json").is_file() and (c / "html").is_dir():
-            return c
-    return None
+    """The zyte-aeb folder (``explicit`` may name the bench root or the folder itself), or ``None``."""
+    from newsprism.eval.benchdir import locate
+
+    return locate(explicit, str(_SUBDIR), require=("ground-truth.json", "html"))
 
 
 def load_pages(bench_dir: Path) -> list[tuple[str, str, str, str]]:
