@@ -32,7 +32,7 @@ bench: setup
 
 ## Accuracy on the external benchmarks in ../shared/bench
 eval: setup
-	for s in zyte lines quotes ner clustering msrp; do $(BIN)/newsprism eval $$s || exit 1; done
+	for s in zyte lines quotes ner clustering msrp framing summary; do $(BIN)/newsprism eval $$s || exit 1; done
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
