@@ -280,3 +280,57 @@ def test_participle_inherits_speaker_not_pleonastic_it(run: Callable[[str], tupl
     )
     q = _find(quotes, _at(text, "that such restrictions hamper Ukraine"))
     _check(text, q, "indirect", "arguing", "NATO chief Jens Stoltenberg", "Jens Stoltenberg")
+
+
+# ---- source spans, split remarks, new candidate constructions ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a closing bracket whose opening one is in the phrase stays
+        ("Rep. Sean Duffy (R-Wisc.) said that the bill would pass easily.", "Rep. Sean Duffy (R-Wisc.)"),
+        # a dateline set off by a dash is not part of the source
+        ("CLEVELAND - Donald Trump said on Monday that the convention would be peaceful.", "Donald Trump"),
+        # nor is a leading focus adverb
+        ("Even some economists said the plan would raise prices.", "some economists"),
+    ],
+)
+def test_source_phrase_boundaries(run: Callable[[str], tuple[str, list[Quote]]], text: str, speaker: str) -> None:
+    text, quotes = run(text)
+    assert len(quotes) == 1
+    sp = quotes[0].speaker
+    assert sp is not None and text[sp.start : sp.end] == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“We are going to win this state,” Sanders said. “Nobody thought we could do it.”",
+        "“We are going to win this state,” Sanders said, “and nobody thought we could do it.”",
+    ],
+)
+def test_remark_split_by_its_cue_is_one_attribution(run: Callable[[str], tuple[str, list[Quote]]], text: str) -> None:
+    text, quotes = run(text)
+    assert [q.type for q in quotes] == ["direct", "direct"]
+    first, second = quotes
+    _check(text, first, "direct", "said", "Sanders", "Sanders")
+    # the second part has no cue of its own: it continues the first speaker's remark
+    assert second.cue is None
+    assert second.speaker is not None and (second.speaker.start, second.speaker.end) == _at(text, "Sanders")
+    attrs = polnear.quotes_as_attributions(quotes)
+    assert len(attrs) == 1
+    assert attrs[0].content == (first.start, second.end)
+
+
+def test_candidates_for_stance_adjective_passive_and_gerund() -> None:
+    from newsprism.stages.reporting import find_candidates
+
+    nlp = load_nlp()
+    text = "Senator Smith was critical of the new trade agreement."
+    kinds = {(c.kind, text[c.cue[0] : c.cue[1]], text[c.content[0] : c.content[1]]) for c in find_candidates(nlp(text))}
+    assert ("adjprep", "was critical of", "the new trade agreement") in kinds
+    text = "His comments were quickly derided by Democrats."
+    cands = [c for c in find_candidates(nlp(text)) if c.kind == "passive"]
+    assert cands and text[cands[0].content[0] : cands[0].content[1]] == "His comments"
+    assert cands[0].source is not None and text[cands[0].source[0] : cands[0].source[1]] == "Democrats"

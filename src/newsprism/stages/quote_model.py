@@ -7,7 +7,7 @@ over sparse parse features (the cue's lemma and construction, the subject's kind
 the cue sits inside a quotation, …) and keeps, per cue token, the best candidate whose
 probability clears the trained threshold.
 
-The weights (``data/quote_cues.json``, a few hundred KB) are trained by
+The weights (``data/quote_cues.json``, about 1.5 MB) are trained by
 ``newsprism.stages.train_quotes`` on PolNeAR *train* only.  Without the file the
 hand-written lexicon rules decide (``Cue.lexical``), so the stage always works.
 """
@@ -46,8 +46,16 @@ def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
         f"indobj={lem in DOBJ_VERBS}|{c.kind}",
         f"innoun={lem in SPEECH_NOUNS}",
     ]
-    if c.kind == "prep":
-        f.append(f"lem|cue={doc.text[c.cue[0] : c.cue[1]].lower().split()[-1]}|{lem}")
+    f.append(f"lem|dep={lem}|{tok.dep_}")
+    if c.kind in ("prep", "nounprep", "adjprep"):
+        last = doc.text[c.cue[0] : c.cue[1]].lower().split()[-1]
+        f += [f"lem|cue={last}|{lem}", f"kind|cue={c.kind}|{last}"]
+    if c.kind == "weakobj":
+        f.append(f"obj={doc.text[c.content[0] : c.content[1]].lower()}")
+    if any(ch.dep_ == "aux" and ch.tag_ == "MD" for ch in tok.children):
+        f.append(f"modal|{c.kind}")
+    order = "after" if c.cue[0] >= c.content[1] else ("before" if c.cue[1] <= c.content[0] else "in")
+    f.append(f"order={order}|{c.kind}")
     if any(ch.dep_ == "neg" for ch in tok.children):
         f.append("neg")
     if any(a <= c.cue[0] < b for a, b in quoted):
@@ -71,6 +79,9 @@ def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
         w0 = first[0].lower_
         f.append(f"c0={w0 if w0 in ('that', 'to', 'the', 'a', 'his', 'her', 'their', 'it') else first[0].pos_}")
         f.append(f"c0|kind={first[0].pos_}|{c.kind}")
+        root = first.root
+        f.append(f"croot={root.ent_type_ or root.pos_}|{c.kind}")
+        f.append(f"lem|croot={lem}|{root.pos_}")
     return f
 
 

@@ -148,13 +148,21 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
         if k in claimed:
             last_direct = next((f for f in found if f.start == m.start and f.end == m.end), last_direct)
             continue
-        if any(f.type == "mixed" and f.start <= m.start and m.end <= f.end for f in found):
-            continue
+        if any(f.type == "mixed" and _overlap(f.start, f.end, m.start, m.end) > 0 for f in found):
+            continue  # a fragment of a mixed quote's content, not a remark of its own
         hit = _cue_for_mark(doc, m, marks)
         if hit is not None:
             s, e, vi = hit
-            src, sh = verb_source(doc[vi]) if vi is not None else (None, None)
-            f = _Found(m.start, m.end, "direct", (s, e), src, sh, 0.8)
+            owner = next((f for f in found if f.cue == (s, e)), None)
+            if owner is not None and owner.type != "direct" and _overlap(owner.start, owner.end, m.start, m.end):
+                continue  # the quoted words are part of that cue's reported clause
+            if owner is not None and owner.type == "direct":
+                # “A,” he said, “B.”: one remark split by its cue; B continues A (no cue
+                # of its own, as PolNeAR and most schemes annotate it)
+                f = _Found(m.start, m.end, "direct", None, owner.source, owner.source_head, 0.75)
+            else:
+                src, sh = verb_source(doc[vi]) if vi is not None else (None, None)
+                f = _Found(m.start, m.end, "direct", (s, e), src, sh, 0.8)
             found.append(f)
             last_direct = f
             continue

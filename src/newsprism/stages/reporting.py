@@ -56,6 +56,21 @@ SPEECH_NOUNS: frozenset[str] = _words(
     admission acknowledgment acknowledgement assurance insistence complaint hope fear
     concern concerns decision plan plans call demand argument"""
 )
+# nouns of stance or coverage whose of/about/on/for phrase is what the stance is about
+STANCE_NOUNS: frozenset[str] = _words(
+    """criticism critique critic critics praise question questions prediction support supporter
+    supporters opposition opponent opponents endorsement endorsements attack attacks defense
+    defence reaction response opinion opinions view views stance position skepticism scepticism
+    doubt doubts advocate advocacy backing rejection approval disapproval condemnation
+    denunciation appeal push proposal proposals calls demands plea pledges promises warnings
+    threats charges allegations accusations complaints fears hopes embrace rhetoric message
+    speech interview tweet tweets ad ads coverage investigation probe inquiry theory
+    disclosure reversal discussion debate talk talks reference mention dismissal rebuke
+    assessment analysis portrayal description characterization account version"""
+)
+_NOUN_PREPS = frozenset({"of", "about", "on", "for", "against", "over", "to", "into"})
+# prepositions after a stance adjective that introduce what the stance is about
+_ADJ_PREPS = frozenset({"of", "about", "on", "to", "with", "in", "by", "toward", "towards", "over"})
 # verbs whose direct object is reported content: stances, proposals, speech acts on a thing
 DOBJ_VERBS: frozenset[str] = _words(
     """announce propose endorse support back oppose criticize praise defend confirm deny reject
@@ -104,20 +119,33 @@ class Cue:
     source: tuple[int, int] | None
     head: int  # index of the cue's head token in the Doc
     source_head: int | None  # index of the source phrase's head token
-    kind: str  # ccomp | xcomp | object | dobj | prep | colon | parataxis | according | noun | nounprep
+    # ccomp | xcomp | gerund | object | dobj | weakobj | prep | passive | colon | parataxis | aside |
+    # according | noun | nounprep | adjprep | adjclause
+    kind: str
     lexical: bool = True  # accepted by the hand-written lexicon rules alone
     score: float = 1.0  # the model's probability when a model judged it
 
 
 def _span_chars(doc: Doc, i: int, j: int) -> tuple[int, int]:
-    """Characters of tokens ``i..j`` inclusive, trimmed of edge punctuation and spaces."""
+    """Characters of tokens ``i..j`` inclusive, trimmed of edge punctuation and spaces
+    (a closing bracket whose opening one is inside the span stays: "Reid (D-Nev.)")."""
     while i <= j and (doc[i].is_punct or doc[i].is_space) and doc[i].text not in "$%":
         i += 1
     while j >= i and (doc[j].is_punct or doc[j].is_space) and doc[j].text not in "$%":
+        if doc[j].text == ")" and _opens_bracket(doc, i, j):
+            break
         j -= 1
     if i > j:
         return (doc[i - 1].idx, doc[i - 1].idx) if i > 0 else (0, 0)
     return doc[i].idx, doc[j].idx + len(doc[j].text)
+
+
+def _opens_bracket(doc: Doc, i: int, j: int) -> bool:
+    """Whether tokens ``i..j-1`` leave a "(" open, i.e. ``doc[j]`` closes it."""
+    depth = 0
+    for k in range(i, j):
+        depth += (doc[k].text == "(") - (doc[k].text == ")")
+    return depth > 0
 
 
 def subtree_chars(tok: Token, exclude: Token | None = None) -> tuple[int, int]:
@@ -133,15 +161,49 @@ def subtree_chars(tok: Token, exclude: Token | None = None) -> tuple[int, int]:
 
 
 def source_phrase(tok: Token) -> tuple[int, int]:
-    """The noun phrase of a source head: its subtree without relative clauses after it."""
+    """The noun phrase of a source head: its subtree, keeping restrictive modifiers ("the
+    groups who wrote to her", "a poll released Monday") but not comma-set-off ones nor a
+    clause that reports speech itself ("Rubel, who notes that …" is a second attribution), without
+    what a dash sets off (a dateline "CLEVELAND - Trump", an aside after the head) and
+    without a leading focus adverb ("even economists")."""
+    doc = tok.doc
     i, j = tok.left_edge.i, tok.right_edge.i
     for child in tok.rights:
-        if child.dep_ in ("relcl", "acl") or child.text in ("—", "--"):
+        if _is_dash(child) or (child.dep_ in ("relcl", "acl") and _cut_relative(child)):
             j = min(j, child.left_edge.i - 1)
+    for k in range(i, tok.i):
+        if _is_dash(doc[k]):
+            i = k + 1
     # a phrase never crosses a paragraph break (headline or timestamp glued on by the parser)
-    while i < tok.i and "\n" in tok.doc.text[tok.doc[i].idx : tok.idx]:
+    while i < tok.i and "\n" in doc.text[doc[i].idx : tok.idx]:
         i += 1
-    return _span_chars(tok.doc, i, max(i, j))
+    while i < tok.i and doc[i].lower_ in _FOCUS_ADVERBS:
+        i += 1
+    return _span_chars(doc, i, max(i, j))
+
+
+_DASHES = frozenset({"-", "–", "—", "--"})
+_FOCUS_ADVERBS = frozenset({"even"})
+
+
+def _is_dash(tok: Token) -> bool:
+    """A dash setting off a phrase, not the hyphen inside a word ("pro-life")."""
+    if tok.text not in _DASHES:
+        return False
+    before = tok.i == 0 or bool(tok.doc[tok.i - 1].whitespace_)
+    return before or bool(tok.whitespace_)
+
+
+def _cut_relative(clause: Token) -> bool:
+    """Whether a relative clause or participle is left out of a source phrase: a comma-set-off one
+    ("Cruz, who is running second …") is an aside, a restrictive one ("the groups who
+    wrote to her") names the source; one with a speech verb of its own is a second
+    attribution either way."""
+    doc = clause.doc
+    left = clause.left_edge.i
+    if left > 0 and doc[left - 1].text in (",", "(", "—", "–"):
+        return True
+    return any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SPEECH_VERBS for t in clause.subtree)
 
 
 def _subject(verb: Token) -> Token | None:
@@ -204,7 +266,7 @@ def is_reporting_verb(tok: Token) -> bool:
     return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_VERBS
 
 
-_CONTENT_PREPS = frozenset({"about", "for", "to", "of", "on", "against", "with"})
+_CONTENT_PREPS = frozenset({"about", "for", "to", "of", "on", "against", "with", "as", "at", "over", "into"})
 _WEAK_OBJECTS = frozenset({"it", "this", "that", "so", "what", "which"})
 
 
@@ -240,6 +302,9 @@ def _verb_cues(tok: Token) -> list[Cue]:
         if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") and is_to:
             add(ext, subtree_chars(c), "xcomp", lemma in XCOMP_VERBS)
             break
+        if c.dep_ in ("xcomp", "ccomp") and c.tag_ == "VBG" and c.i > tok.i:
+            add(ext, subtree_chars(c), "gerund", False)  # "reported spending $6 million"
+            break
     dobj = next((c for c in tok.children if c.dep_ == "dobj"), None)
     prep_of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
     if dobj is not None and prep_of is not None and prep_of.i > dobj.i:
@@ -250,11 +315,26 @@ def _verb_cues(tok: Token) -> list[Cue]:
         if oprd is not None:
             end_tok = oprd
         add(ext, _span_chars(doc, dobj.left_edge.i, end_tok.right_edge.i), "dobj", lemma in DOBJ_VERBS and not ccomps)
-    prep = next((c for c in tok.rights if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS), None)
-    pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
-    if prep is not None and pobj is not None:
+    elif dobj is not None and not ccomps:
+        # "which he proposed", "approved it": the pronoun stands for the content
+        add(ext, _span_chars(doc, dobj.i, dobj.i), "weakobj", False)
+    n_prep = 0
+    for prep in (c for c in tok.rights if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS):
+        pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+        if pobj is None or n_prep >= 2:
+            continue
+        n_prep += 1
         cue = (tok.idx, prep.idx + len(prep.text)) if prep.i - tok.i <= 2 else ext
         add(cue, subtree_chars(pobj), "prep", prep.lower_ in PREP_VERBS.get(lemma, ()))
+    # "His comments were quickly derided": the passive subject is what was reported on
+    subjpass = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+    if subjpass is not None and not ccomps and subjpass.lower_ not in ("it", "there"):
+        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        apobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+        psrc = source_phrase(apobj) if apobj is not None else None
+        pcontent = _span_chars(doc, subjpass.left_edge.i, subjpass.right_edge.i)
+        if pcontent[1] > pcontent[0]:
+            out.append(Cue(ext, pcontent, psrc, tok.i, apobj.i if apobj is not None else None, "passive", False))
     # "Trump said: ..." — content is whatever follows the colon in the sentence
     nxt = tok.i + 1
     while nxt < len(doc) and doc[nxt].dep_ in ("prt", "advmod", "npadvmod"):
@@ -278,6 +358,19 @@ def _verb_cues(tok: Token) -> list[Cue]:
             j = min(tok.left_edge.i, subj.left_edge.i) - 1
             if j > i:
                 add(ext, _span_chars(doc, i, j), "parataxis", lemma in SPEECH_VERBS)
+    # a cue set off inside its content: "The good news, Woolson said, is that …"
+    if (
+        tok.dep_ in ("parataxis", "ccomp", "advcl")
+        and tok.head.i > tok.i
+        and tok.head.pos_ in ("VERB", "AUX")
+        and subj is not None
+        and not ccomps
+        and left > 0
+        and doc[left - 1].text in (",", "—", "--")
+        and tok.right_edge.i + 1 < len(doc)
+        and doc[tok.right_edge.i + 1].text in (",", "—", "--")
+    ):
+        add(ext, subtree_chars(tok.head), "aside", lemma in SPEECH_VERBS)
     return out
 
 
@@ -319,13 +412,37 @@ def _noun_cues(tok: Token) -> list[Cue]:
             or any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
         ):
             return [Cue(cue, subtree_chars(c), src, tok.i, sh, "noun", lexical=lem in SPEECH_NOUNS)]
-    prep = next((c for c in tok.rights if c.dep_ == "prep" and c.lower_ in ("of", "about", "on")), None)
+    prep = next((c for c in tok.rights if c.dep_ == "prep" and c.lower_ in _NOUN_PREPS), None)
     pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
-    if prep is not None and pobj is not None and lem in SPEECH_NOUNS | _words("criticism praise question prediction"):
+    if prep is not None and pobj is not None and lem in SPEECH_NOUNS | STANCE_NOUNS:
         return [
             Cue((tok.idx, prep.idx + len(prep.text)), subtree_chars(pobj), src, tok.i, sh, "nounprep", lexical=False)
         ]
     return []
+
+
+def _adj_cues(adj: Token) -> list[Cue]:
+    """A predicative adjective of stance with its complement: "was critical of Obama's
+    stance", "is confident that …".  The cue runs from the copula to the preposition."""
+    cop = adj.head
+    if adj.dep_ != "acomp" or cop.pos_ not in ("VERB", "AUX"):
+        return []
+    subj = _subject(cop)
+    src = source_phrase(subj) if subj is not None else None
+    sh = subj.i if subj is not None else None
+    doc = adj.doc
+    for c in adj.children:
+        is_to = any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        if c.dep_ == "ccomp" or (c.dep_ == "xcomp" and is_to):
+            cue = (cop.idx, adj.idx + len(adj.text)) if cop.i < adj.i else (adj.idx, adj.idx + len(adj.text))
+            return [Cue(cue, subtree_chars(c), src, adj.i, sh, "adjclause", lexical=False)]
+    prep = next((c for c in adj.rights if c.dep_ == "prep" and c.lower_ in _ADJ_PREPS), None)
+    pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
+    if prep is None or pobj is None:
+        return []
+    start = cop.idx if cop.i < adj.i else adj.idx
+    content = _span_chars(doc, pobj.left_edge.i, pobj.right_edge.i)
+    return [Cue((start, prep.idx + len(prep.text)), content, src, adj.i, sh, "adjprep", lexical=False)]
 
 
 def find_candidates(doc: Doc | Span) -> list[Cue]:
@@ -339,6 +456,8 @@ def find_candidates(doc: Doc | Span) -> list[Cue]:
             out.extend(_verb_cues(tok))
         elif tok.pos_ == "NOUN":
             out.extend(_noun_cues(tok))
+        elif tok.pos_ == "ADJ":
+            out.extend(_adj_cues(tok))
     return out
 
 

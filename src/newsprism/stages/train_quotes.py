@@ -39,6 +39,9 @@ from newsprism.stages.quote_model import WEIGHTS_PATH, features
 from newsprism.stages.quotes import extract_quotes
 from newsprism.stages.reporting import find_candidates
 
+# figures printed for each candidate threshold (the choice maximises content overlap)
+_REPORTED = ("content_overlap", "source_exact", "cue_overlap", "attribution")
+_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 Row = tuple[str, str, list[Attribution], Doc, list[list[str]], list[int]]
 
 
@@ -106,10 +109,15 @@ def _stage_f1(rows: list[Row], weights: dict[str, float], threshold: float) -> f
         finally:
             quote_model.WEIGHTS_PATH = saved
             quote_model.load_weights.cache_clear()
-    tp, npred, ngold = counts.c["content_overlap"]
-    p = tp / npred if npred else 0.0
-    r = tp / ngold if ngold else 0.0
-    return 2 * p * r / (p + r) if p + r else 0.0
+
+    def f1(key: str) -> float:
+        tp, npred, ngold = counts.c[key]
+        p = tp / npred if npred else 0.0
+        r = tp / ngold if ngold else 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    print(f"  threshold {threshold}: " + ", ".join(f"{k} {f1(k):.4f}" for k in _REPORTED))
+    return f1("content_overlap")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = build(bench, args.cache)
     cut = int(len(rows) * 0.85)
     weights = _fit(rows[:cut], args.c_reg)
-    scores = {t: _stage_f1(rows[cut:], weights, t) for t in (0.3, 0.35, 0.4, 0.45, 0.5)}
+    scores = {t: _stage_f1(rows[cut:], weights, t) for t in _THRESHOLDS}
     best_t = max(scores, key=lambda t: scores[t])
     print("held-out content-overlap F1 by threshold:", {t: round(f, 4) for t, f in scores.items()})
     weights = _fit(rows, args.c_reg)
