@@ -7,17 +7,18 @@ Bound to loopback by default; bound elsewhere it requires a bearer token.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import secrets
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsprism import __version__
@@ -50,7 +51,7 @@ def create_app(db_path: Path, *, token: str | None = None, max_body: int = MAX_B
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    lock = threading.Lock()  # one writer at a time; readers use their own connections
+    write_lock = asyncio.Lock()  # one writer at a time; readers use their own connections
     Store(db_path).close()  # create and migrate once, up front
 
     def reader() -> Store:
@@ -162,6 +163,18 @@ def create_app(db_path: Path, *, token: str | None = None, max_body: int = MAX_B
             raise ApiError(404, "not_found", f"no article {article_id!r}")
         return a.to_json()
 
+    def ingest_records(records: list[dict[str, Any]], analyze: bool) -> Any:
+        with tempfile.TemporaryDirectory(prefix="newsprism-post-") as tmp:
+            f = Path(tmp) / "posted.jsonl"
+            f.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+            with Store(db_path) as s:
+                from newsprism import pipeline
+
+                config = Config(db_path=db_path)
+                if analyze:
+                    return pipeline.analyze([str(f)], s, config)[1]
+                return pipeline.ingest([str(f)], s, config)
+
     @app.post(
         "/api/articles",
         tags=["articles"],
@@ -177,17 +190,10 @@ def create_app(db_path: Path, *, token: str | None = None, max_body: int = MAX_B
         records = payload if isinstance(payload, list) else [payload]
         if not records or not all(isinstance(r, dict) for r in records):
             raise ApiError(400, "bad_record", "send an article object or a list of them")
-        with tempfile.TemporaryDirectory(prefix="newsprism-post-") as tmp:
-            f = Path(tmp) / "posted.jsonl"
-            f.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-            with lock, Store(db_path) as s:
-                from newsprism import pipeline
-
-                config = Config(db_path=db_path)
-                if analyze:
-                    _analysis, rep = pipeline.analyze([str(f)], s, config)
-                else:
-                    rep = pipeline.ingest([str(f)], s, config)
+        # Ingest and analysis are blocking work: run them on a worker thread, one at a time, so the
+        # event loop keeps serving reads meanwhile (a queued ingest waits on the lock, not on a thread).
+        async with write_lock:
+            rep = await run_in_threadpool(ingest_records, records, analyze)
         return {
             "articles": [{"id": a.id, "title": a.title, "outlet": a.outlet} for a in rep.articles],
             "new_articles": rep.new_articles,
