@@ -181,3 +181,28 @@ def test_json_body_echo_is_not_html(server: tuple[str, Path]) -> None:
     r = httpx.get(f"{base}/api/stories/<script>alert(1)</script>")
     assert r.headers["content-type"].startswith("application/json")
     json.loads(r.text)
+
+
+def test_no_route_reads_files_outside_the_database(server: tuple[str, Path]) -> None:
+    # No route serves files; none may be talked into one.  Raw paths (not normalised by the
+    # client) reach the server exactly as written.
+    base, _ = server
+    probes = [
+        "/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/stories/..%2f..%2f..%2fetc%2fpasswd",
+        "/stories/..%2f..%2f..%2fetc%2fpasswd.json", "/api/articles/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/api/stories/....//....//etc/passwd", "/api/export?table=../../../etc/passwd",
+        "/api/export?format=../../etc/passwd", "/api/docs/../../../../etc/passwd", "/static/../../pyproject.toml",
+    ]
+    with httpx.Client() as client:
+
+        def raw_get(path: str) -> httpx.Response:
+            req = client.build_request("GET", base)
+            req.url = req.url.copy_with(raw_path=path.encode())
+            return client.send(req)
+
+        assert raw_get("/api/health").status_code == 200  # the raw-path request really reaches routes
+        for path in probes:
+            r = raw_get(path)
+            assert r.status_code in (400, 404, 422), (path, r.status_code)
+            assert "root:" not in r.text and "[build-system]" not in r.text, path
+            assert r.json()["error"]["status"] == r.status_code, path
