@@ -136,3 +136,16 @@ def test_each_claim_names_who_reported_it_first(analysis: dict[str, Any]) -> Non
         assert arts[firsts[0]]["published"] == min(dates)
         checked += len(dates) > 1
     assert checked >= 2  # some claims are carried by articles of different days
+
+
+def test_speakers_keep_the_person_a_title_names(analysis: dict[str, Any]) -> None:
+    arts = {a["id"]: a for a in analysis["articles"]}
+    said = {}
+    for q in analysis["quotes"]:
+        sp = q["speaker"]
+        if sp:
+            said.setdefault(arts[q["article"]]["text"][sp["start"] : sp["end"]], set()).add(sp["name"])
+    # A title phrase stays the person the quote stage resolved it to, never its adjective.
+    assert said["the head of Russian diplomacy"] == {"Sergei Lavrov"}
+    assert "Russian" not in said.get("the Russian foreign minister", {"Sergei Lavrov"})
+    assert said["Russian President Vladimir Putin"] == {"Vladimir Putin"}

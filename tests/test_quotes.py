@@ -182,6 +182,66 @@ def test_relative_pronoun_speaker(run: Callable[[str], tuple[str, list[Quote]]])
     _check(text, q, "indirect", "said", "who", "Bernie Sanders")
 
 
+def test_pronoun_prefers_actor_over_possessive(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run(
+        "Secretary of State Antony Blinken told reporters that Biden’s Ukraine policy had changed. "
+        "“We’ve adapted and adjusted, too,” he added."
+    )
+    q = _find(quotes, _at(text, "We’ve adapted and adjusted, too,"))
+    _check(text, q, "direct", "added", "he", "Antony Blinken")
+
+
+def test_title_phrase_resolves_to_titled_person_not_adjective(
+    run: Callable[[str], tuple[str, list[Quote]]],
+) -> None:
+    text, quotes = run(
+        "Foreign Minister Sergei Lavrov spoke on Sunday. According to the head of Russian diplomacy, the talks failed."
+    )
+    q = _find(quotes, _at(text, "the talks failed"))
+    _check(text, q, "indirect", "According to", "the head of Russian diplomacy", "Sergei Lavrov")
+
+
+def test_title_phrase_without_antecedent_stays_the_phrase(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run("The talks failed, the Russian foreign minister said.")
+    q = _find(quotes, _at(text, "The talks failed"))
+    _check(text, q, "indirect", "said", "the Russian foreign minister", "the Russian foreign minister")
+
+
+def test_outlet_nominal_and_short_org_name(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run(
+        "Ukraine has been pressing allies, France 24 reported. "
+        "Both the U.S. and Germany have remained firm, the outlet said."
+    )
+    q = _find(quotes, _at(text, "Both the U.S. and Germany have remained firm"))
+    _check(text, q, "indirect", "said", "the outlet", "France 24")
+    text, quotes = run(
+        "Russia considers NATO engaged, according to an article from The New York Times. "
+        "The Times reported that Peskov was angry."
+    )
+    q = _find(quotes, _at(text, "that Peskov was angry"))
+    _check(text, q, "indirect", "reported", "The Times", "The New York Times")
+
+
+def test_dateline_and_timestamp_are_not_speakers(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run("Washington (AFP) – Hillary Clinton said that the plan would fail.")
+    q = _find(quotes, _at(text, "that the plan would fail"))
+    _check(text, q, "indirect", "said", "Hillary Clinton", "Hillary Clinton")
+
+
+def test_headline_name_colon_quote(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run("Ted Cruz: ‘We Will Win The Nomination’\n\nThe senator spoke in Texas on Monday.")
+    q = _find(quotes, _at(text, "We Will Win The Nomination"))
+    _check(text, q, "direct", ":", "Ted Cruz", "Ted Cruz")
+
+
+def test_quote_paragraph_after_cue_with_colon(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run(
+        "The senator answered the critics on Monday. Breitbart News responded:\n\n“We stand by every word.”"
+    )
+    q = _find(quotes, _at(text, "We stand by every word."))
+    _check(text, q, "direct", "responded", "Breitbart News", "Breitbart News")
+
+
 def test_cue_inside_quote_is_not_a_second_quote(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
     text, quotes = run("“I think we will win this election easily,” Trump said.")
     assert [(q.start, q.end, q.type) for q in quotes] == [(1, text.index("”"), "direct")]

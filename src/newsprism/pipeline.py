@@ -228,33 +228,36 @@ def corpus_entities(docs: dict[str, Any], config: Config) -> list[Any]:
 
 
 def link_speakers(quotes: list[Any], entities: list[Any]) -> None:
-    """Point each quote's speaker at the entity whose mention it is (or that bears its name).
+    """Point each quote's speaker at the entity it names, and give it that entity's canonical name.
 
-    The speaker span may be a pronoun or a title ("the minister"): then the in-article
-    name the quote stage resolved it to is matched against entity names and aliases.
+    In order of trust: the entity whose mention is exactly the speaker span; the entity
+    bearing the name the quote stage resolved the speaker to (a pronoun or a title such as
+    "the head of Russian diplomacy" resolved to "Sergei Lavrov"); only then an entity mention
+    overlapping the span, a person or organisation before a nationality or place, so the
+    adjective in "Russian President Vladimir Putin" or the "France" of "France 24" never
+    becomes the speaker.
     """
+    rank = {"PERSON": 0, "ORG": 1, "GPE": 2, "NORP": 3}
     by_span: dict[tuple[str, int, int], Any] = {}
+    by_article: dict[str, list[tuple[int, int, Any]]] = {}
     by_name: dict[str, Any] = {}
-    for e in entities:
-        if e.type not in ("PERSON", "ORG", "GPE", "NORP"):
-            continue
+    for e in sorted((e for e in entities if e.type in rank), key=lambda e: rank[e.type]):
         for m in e.mentions:
-            by_span[(m.article, m.start, m.end)] = e
+            by_span.setdefault((m.article, m.start, m.end), e)
+            by_article.setdefault(m.article, []).append((m.start, m.end, e))
         for name in (e.name, *e.aliases):
             by_name.setdefault(name.lower(), e)
     for q in quotes:
         sp = q.speaker
         if sp is None:
             continue
-        ent = by_span.get((q.article, sp.start, sp.end))
+        ent = by_span.get((q.article, sp.start, sp.end)) or by_name.get(sp.name.lower())
         if ent is None:
-            # Overlapping mention (the speaker span includes a title, say).
-            for (aid, s, e), cand in by_span.items():
-                if aid == q.article and s < sp.end and sp.start < e:
-                    ent = cand
-                    break
-        if ent is None:
-            ent = by_name.get(sp.name.lower())
+            overlapping = [c for s, e, c in by_article.get(q.article, []) if s < sp.end and sp.start < e]
+            # Sorted by type rank above: a person or organisation wins over an adjective or place.
+            ent = min(overlapping, key=lambda c: rank[c.type]) if overlapping else None
+            if ent is not None and ent.type in ("GPE", "NORP") and sp.name.lower() != ent.name.lower():
+                ent = None  # "the Russian foreign minister" is not Russia
         if ent is not None:
             sp.entity = ent.id
             sp.name = ent.name

@@ -87,7 +87,43 @@ def _cue_for_mark(doc: Doc, m: QuoteMarks, marks: list[QuoteMarks]) -> tuple[int
         if is_reporting_verb(t):
             s, e = cue_extent(t)
             return s, e, t.i
+    # a quote opening its own paragraph after one that ends "… X responded:"
+    lead = text[: m.open_pos].rstrip()
+    if lead.endswith(":") and "\n" in text[len(lead) : m.open_pos]:
+        colon = len(lead) - 1
+        for t in [t for t in prev if t.idx < colon][:12]:
+            if "\n" in text[t.idx : colon] or in_quote(t.idx) or t.text in _END_PUNCT:
+                break
+            if is_reporting_verb(t):
+                s, e = cue_extent(t)
+                return s, e, t.i
     return None
+
+
+_HEADLINE_NAME_TOKENS = 6
+
+
+def _headline_speaker(doc: Doc, m: QuoteMarks) -> tuple[int, int, int] | None:
+    """(colon index, source start, source head token) for a headline-style quote
+    "Kasich: ‘We Are Going …’" / "Trump: Cruz Has ‘…’": a line opening with a short
+    proper name (after any dash) and a colon before the quote.  The colon is the cue."""
+    text = doc.text
+    lo = text.rfind("\n", 0, m.open_pos) + 1
+    colon = text.find(":", lo, m.open_pos)
+    if colon < 0:
+        return None
+    toks = [t for t in doc if lo <= t.idx < colon and not t.is_space]
+    for k in range(len(toks) - 1, -1, -1):
+        if toks[k].text in ("-", "–", "—", "--"):
+            toks = toks[k + 1 :]
+            break
+    if not toks or len(toks) > _HEADLINE_NAME_TOKENS:
+        return None
+    if not all(t.pos_ == "PROPN" or t.text == "." for t in toks) or not toks[-1].ent_type_:
+        return None
+    if toks[-1].ent_type_ not in ("PERSON", "ORG"):
+        return None
+    return colon, toks[0].idx, toks[-1].i
 
 
 def _clip_to_line(text: str, span: tuple[int, int], anchor: int) -> tuple[int, int]:
@@ -163,6 +199,14 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
             else:
                 src, sh = verb_source(doc[vi]) if vi is not None else (None, None)
                 f = _Found(m.start, m.end, "direct", (s, e), src, sh, 0.8)
+            found.append(f)
+            last_direct = f
+            continue
+        head = _headline_speaker(doc, m)
+        if head is not None:
+            colon, s0, hi = head
+            src = (s0, doc[hi].idx + len(doc[hi].text))
+            f = _Found(m.start, m.end, "direct", (colon, colon + 1), src, hi, 0.6)
             found.append(f)
             last_direct = f
             continue

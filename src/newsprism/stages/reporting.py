@@ -207,6 +207,34 @@ def _cut_relative(clause: Token) -> bool:
 
 
 def _subject(verb: Token) -> Token | None:
+    """The speaker token of a cue verb (see ``_raw_subject``), moved off a dateline or
+    timestamp the parser glued onto it ("9:18 p.m.\n\nDonald Trump is thanking …",
+    "Washington (AFP) – Hillary Clinton has …"): the speaker is then the last head-most
+    noun between that break and the verb, or None when there is none."""
+    subj = _raw_subject(verb)
+    if subj is None or subj.i >= verb.i:
+        return subj
+    doc = verb.doc
+    brk = -1
+    for k in range(subj.i, verb.i):
+        dateline = _is_dash(doc[k]) and k > 0 and doc[k - 1].text == ")"  # "Washington (AFP) –"
+        if "\n" in doc[k].text or "\n" in doc[k].whitespace_ or dateline:
+            brk = k
+    if brk < 0:
+        return subj
+    local = [
+        t
+        for t in doc[brk + 1 : verb.i]
+        if (not (brk < t.head.i < verb.i) or t.head.i == t.i)
+        and t.pos_ in ("NOUN", "PROPN", "PRON")
+        and t.ent_type_ not in ("DATE", "TIME")
+    ]
+    # no noun phrase after the break: the glued-on line was the whole "subject", and a
+    # dateline or a clock time is never who speaks
+    return local[-1] if local else None
+
+
+def _raw_subject(verb: Token) -> Token | None:
     """The speaker token of a cue verb: its subject, the agent of a passive, or inherited
     from the verb it is conjoined with / the verb it complements."""
     # "X was quoted (by TASS) as saying …": the speaker is the one quoted, not the agent
@@ -230,6 +258,17 @@ def _subject(verb: Token) -> Token | None:
             if pobj is not None:
                 return pobj
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if (
+            subj is not None
+            and v is not verb
+            and subj.dep_ == "nsubjpass"
+            and v.dep_ == "ccomp"
+            and is_reporting_verb(v.head)
+        ):
+            # "insisting that no change had been made, while arguing …": the passive
+            # subject of reported content is what was said, not who says it
+            v = v.head
+            continue
         if subj is not None:
             if (
                 v is not verb
