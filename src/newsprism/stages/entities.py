@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newsprism.model import Mention
 from newsprism.stages.entity_ruler import HONORIFICS, TITLE_HEADS, TITLE_WORDS, load_gazetteer
+from newsprism.stages.nlp import doc_text
 
 NAMED_LABELS: frozenset[str] = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -116,7 +117,7 @@ class _Raw:
 
 def extract_entities(doc: Doc, article_id: str) -> list[ArticleEntity]:
     """Named entities of one parsed article, grouped by canonical in-article name (see module docstring)."""
-    text = doc.text
+    text = doc_text(doc)
     gaz = load_gazetteer()
     raws: list[_Raw] = []
     for ent in doc.ents:
@@ -174,14 +175,14 @@ def _clean(ent: Span) -> _Raw | None:
         return None
     doc = ent.doc
     start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-    s = doc.text[start:end]
+    s = doc_text(doc)[start:end]
     for poss in ("’s", "'s"):
         if s.endswith(poss) and len(s) > len(poss):
             end -= len(poss)
             s = s[: -len(poss)]
-    while end > start and doc.text[end - 1] in _TRAIL_CHARS:
+    while end > start and doc_text(doc)[end - 1] in _TRAIL_CHARS:
         end -= 1
-    if end <= start or not any(c.isalpha() for c in doc.text[start:end]):
+    if end <= start or not any(c.isalpha() for c in doc_text(doc)[start:end]):
         return None
     role = None
     if ent.label_ == "PERSON":
@@ -224,7 +225,7 @@ def _role_before(doc: Doc, first: int, name_start: int) -> str | None:
         toks = toks[:-1]
     if not toks:
         return None
-    return doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+    return doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
 
 
 def _appositive_role(doc: Doc, i: int) -> str | None:
@@ -242,7 +243,7 @@ def _appositive_role(doc: Doc, i: int) -> str | None:
         toks.append(t)
         j += 1
     if toks and toks[-1].lower_ in TITLE_HEADS and j < len(doc) and (doc[j].is_punct or doc[j].lower_ == "who"):
-        return doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+        return doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
     return None
 
 

@@ -56,3 +56,17 @@ def parse_many(articles: Iterable[Article], n_process: int = 1, batch_size: int 
     """Parse many articles, in order; ``n_process > 1`` uses spaCy's process pool."""
     texts = (a.masked_text() for a in articles)
     yield from load_nlp().pipe(texts, n_process=n_process, batch_size=batch_size)
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc.
+
+    spaCy rebuilds ``Doc.text`` from every token on each access; the stages slice it in
+    loops (per entity, per quote candidate), which made that rebuild most of the document
+    stages' time.  The text is kept in ``doc.user_data``, which travels with the Doc.
+    """
+    cached = doc.user_data.get("newsprism.text")
+    if not isinstance(cached, str):
+        cached = doc.text
+        doc.user_data["newsprism.text"] = cached
+    return cached

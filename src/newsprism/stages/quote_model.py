@@ -22,6 +22,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from newsprism.stages.nlp import doc_text
 from newsprism.stages.reporting import DOBJ_VERBS, SPEECH_NOUNS, SPEECH_VERBS, XCOMP_VERBS, Cue
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "quote_cues.json"
@@ -48,10 +49,10 @@ def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
     ]
     f.append(f"lem|dep={lem}|{tok.dep_}")
     if c.kind in ("prep", "nounprep", "adjprep"):
-        last = doc.text[c.cue[0] : c.cue[1]].lower().split()[-1]
+        last = doc_text(doc)[c.cue[0] : c.cue[1]].lower().split()[-1]
         f += [f"lem|cue={last}|{lem}", f"kind|cue={c.kind}|{last}"]
     if c.kind == "weakobj":
-        f.append(f"obj={doc.text[c.content[0] : c.content[1]].lower()}")
+        f.append(f"obj={doc_text(doc)[c.content[0] : c.content[1]].lower()}")
     if any(ch.dep_ == "aux" and ch.tag_ == "MD" for ch in tok.children):
         f.append(f"modal|{c.kind}")
     order = "after" if c.cue[0] >= c.content[1] else ("before" if c.cue[1] <= c.content[0] else "in")
@@ -64,7 +65,7 @@ def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
         f.append("content_has_quote")
     if any(a <= c.content[0] and c.content[1] <= b + 1 for a, b in quoted):
         f.append(f"content_in_quote|{c.kind}")
-    n = len(doc.text[c.content[0] : c.content[1]].split())
+    n = len(doc_text(doc)[c.content[0] : c.content[1]].split())
     f.append(f"len={min(n, 12) if n < 12 else (20 if n < 25 else 40)}")
     f.append(f"kind|len={c.kind}|{min(n, 4)}")
     if c.source_head is None:

@@ -31,6 +31,7 @@ from spacy.tokens import Doc
 
 from newsprism.ids import content_id
 from newsprism.model import Quote, Span, Speaker
+from newsprism.stages.nlp import doc_text
 from newsprism.stages.quote_marks import QuoteMarks, find_quote_spans
 from newsprism.stages.quote_model import select
 from newsprism.stages.reporting import Cue, cue_extent, find_candidates, is_reporting_verb, verb_source
@@ -63,7 +64,7 @@ def _words(text: str) -> int:
 def _cue_for_mark(doc: Doc, m: QuoteMarks, marks: list[QuoteMarks]) -> tuple[int, int, int | None] | None:
     """(cue start, cue end, verb token index) of a reporting verb right after the closing
     mark (", he said.") or right before the opening one ("Peskov said: “…"), same sentence."""
-    text = doc.text
+    text = doc_text(doc)
     inside = [(q.open_pos, q.close_end) for q in marks]
 
     def in_quote(i: int) -> bool:
@@ -107,7 +108,7 @@ def _headline_speaker(doc: Doc, m: QuoteMarks) -> tuple[int, int, int] | None:
     """(colon index, source start, source head token) for a headline-style quote
     "Kasich: ‘We Are Going …’" / "Trump: Cruz Has ‘…’": a line opening with a short
     proper name (after any dash) and a colon before the quote.  The colon is the cue."""
-    text = doc.text
+    text = doc_text(doc)
     lo = text.rfind("\n", 0, m.open_pos) + 1
     colon = text.find(":", lo, m.open_pos)
     if colon < 0:
@@ -144,7 +145,7 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
     """Match parsed cues to quotation marks; see the module docstring."""
     found: list[_Found] = []
     claimed: set[int] = set()
-    text = doc.text
+    text = doc_text(doc)
     for c in cues:
         if c.source is not None and c.source_head is not None:
             c.source = _clip_to_line(text, c.source, doc[c.source_head].idx)
@@ -210,7 +211,7 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
             found.append(f)
             last_direct = f
             continue
-        if _words(doc.text[m.start : m.end]) < _MIN_DIRECT_WORDS:
+        if _words(doc_text(doc)[m.start : m.end]) < _MIN_DIRECT_WORDS:
             continue
         if last_direct is not None and 0 <= m.open_pos - last_direct.end <= _CONTINUE_CHARS:
             f = _Found(m.start, m.end, "direct", None, last_direct.source, last_direct.source_head, 0.5)
@@ -223,7 +224,7 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
 
 def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     """All quotes of ``doc`` (direct, indirect, mixed), in text order; see the module docstring."""
-    text = doc.text
+    text = doc_text(doc)
     marks = find_quote_spans(text)
     quoted = [(m.open_pos, m.close_end) for m in marks]
     found = _join(doc, marks, select(doc, find_candidates(doc), quoted))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from newsprism.stages.nlp import doc_text
+
 
 def _words(s: str) -> frozenset[str]:
     """A word list written as one whitespace-separated string."""
@@ -175,7 +177,7 @@ def source_phrase(tok: Token) -> tuple[int, int]:
         if _is_dash(doc[k]):
             i = k + 1
     # a phrase never crosses a paragraph break (headline or timestamp glued on by the parser)
-    while i < tok.i and "\n" in doc.text[doc[i].idx : tok.idx]:
+    while i < tok.i and "\n" in doc_text(doc)[doc[i].idx : tok.idx]:
         i += 1
     while i < tok.i and doc[i].lower_ in _FOCUS_ADVERBS:
         i += 1

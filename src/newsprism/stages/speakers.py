@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+from newsprism.stages.nlp import doc_text
+
 
 def _words(s: str) -> frozenset[str]:
     return frozenset(s.split())
@@ -176,7 +178,7 @@ def _outlet_antecedent(doc: Doc, before: int) -> str | None:
             continue
         words = [t for t in src.subtree if t.i <= src.i + 1]
         if src.pos_ in ("PROPN", "NUM") and words and all(t.pos_ in ("PROPN", "NUM", "DET") for t in words):
-            best = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+            best = doc_text(doc)[words[0].idx : words[-1].idx + len(words[-1].text)]
     return best
 
 
@@ -195,7 +197,7 @@ def _full_org(doc: Doc, ent: Span) -> str:
 
 def resolve_name(doc: Doc, start: int, end: int, head: int | None = None) -> str:
     """The best in-article name for the speaker mentioned at ``doc.text[start:end]``."""
-    text = doc.text[start:end]
+    text = doc_text(doc)[start:end]
     if head is not None and doc[head].lower_ in ("who", "which", "that") and doc[head].head.dep_ == "relcl":
         noun = doc[head].head.head  # "Sanders, who said …" → the noun the clause modifies
         return resolve_name(doc, noun.left_edge.idx, noun.idx + len(noun.text), noun.i)
