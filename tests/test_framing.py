@@ -299,3 +299,27 @@ def test_basil_lexicon_floor() -> None:
 
 FLOOR_OVERLAP_F1 = 0.14
 FLOOR_TOKEN_F1 = 0.11
+
+
+def test_voices_are_the_same_in_every_process() -> None:
+    # Affiliation ties were broken by set order, which changes with PYTHONHASHSEED.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from newsprism.model import Article, Quote, Speaker; from newsprism.corpus.framing import outlet_voices\n"
+        "t = 'NATO chief Jens Stoltenberg spoke. NATO Secretary General Jens Stoltenberg said more. Jens Stoltenberg left.'\n"
+        "a = Article(id='a', source_path='a.txt', text=t)\n"
+        "q = Quote(id='q', article='a', start=0, end=4, type='indirect', speaker=Speaker('Jens Stoltenberg', 11, 27))\n"
+        "print(json.dumps(outlet_voices([a], [q])))"
+    )
+    outs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in range(6)
+    }  # fmt: skip
+    assert len(outs) == 1, outs
+    (voice,) = json.loads(outs.pop())
+    assert voice["affiliation"] == "NATO chief"  # written first; ties go to the first

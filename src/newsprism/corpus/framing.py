@@ -189,7 +189,9 @@ def outlet_voices(articles: Sequence[Article], quotes: Sequence[Quote]) -> list[
         pat = re.compile(r"(?<![\w\-])" + re.escape(name) + r"(?![\w\-])")
         for aid, text in texts.items():
             mentions[name].update((aid, m.start(), m.end()) for m in pat.finditer(text))
-        for aid, st, en in mentions[name]:
+        # In text order: a tie between two affiliations then goes to the one written first,
+        # the same in every run (a set's order changes with string hashing).
+        for aid, st, en in sorted(mentions[name]):
             aff = affiliation(texts[aid], st, en)
             if aff:
                 affs[name][aff] += 1
