@@ -368,22 +368,10 @@ def _run_trafilatura(text: str, url: str | None) -> tuple[list[tuple[str, str]],
 
 
 def _assemble(title: str | None, pieces: list[Piece]) -> tuple[str, list[Segment]]:
-    parts: list[str] = []
-    segments: list[Segment] = []
-    pos = 0
+    from newsprism.ingest.assemble import join_blocks
+
     head = normalize(title or "")
-    items = ([("headline", head)] if head else []) + [(k, t) for k, t, _ in pieces]
-    for kind, block in items:
-        block = block.strip()
-        if not block:
-            continue
-        if parts:
-            parts.append("\n\n")
-            pos += 2
-        parts.append(block)
-        segments.append(Segment(pos, pos + len(block), kind))
-        pos += len(block)
-    return "".join(parts), segments
+    return join_blocks(([("headline", head)] if head else []) + [(k, t) for k, t, _ in pieces])
 
 
 def extract_html(html: str | bytes, *, source_path: str, url_hint: str | None = None) -> HtmlExtraction:

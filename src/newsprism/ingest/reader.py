@@ -133,17 +133,9 @@ def _html_draft(name: str, raw: bytes | str, meta: dict[str, str], url_hint: str
 
 def _text_from_paragraphs(title: str | None, paras: list[tuple[str, str]]) -> tuple[str, list[Segment]]:
     """Join a headline and paragraphs into one text with blank lines between, and its segments."""
-    parts: list[str] = []
-    segments: list[Segment] = []
-    pos = 0
-    for kind, para in ([("headline", title.strip())] if title and title.strip() else []) + paras:
-        if parts:
-            parts.append("\n\n")
-            pos += 2
-        parts.append(para)
-        segments.append(Segment(pos, pos + len(para), kind))
-        pos += len(para)
-    return "".join(parts), segments
+    from newsprism.ingest.assemble import join_blocks
+
+    return join_blocks(([("headline", title.strip())] if title and title.strip() else []) + paras)
 
 
 def _feed_drafts(name: str, raw: bytes) -> Iterator[Draft | Rejected]:
