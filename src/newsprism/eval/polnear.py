@@ -207,29 +207,25 @@ def quotes_as_attributions(quotes: Iterable[Any], join_gap: int = 400) -> list[A
     PolNeAR annotates ``“A,” Trump said. “B.”`` as *one* attribution whose content is
     discontinuous (scored as its hull); we emit two direct quotes, the second with no
     cue of its own.  So a cue-less direct quote that follows a direct quote by the same
-    speaker mention within ``join_gap`` characters is joined into that attribution.
+    speaker mention within ``join_gap`` characters is joined into that attribution, also
+    when a quote that is not direct lies between them (it is then inside the hull).
     """
     out: list[Attribution] = []
-    prev: Any = None
+    last_direct: dict[tuple[int, int] | None, int] = {}  # speaker mention → index in out
     for q in sorted(quotes, key=lambda q: q.start):
         src = (q.speaker.start, q.speaker.end) if q.speaker else None
-        if (
-            prev is not None
-            and q.type == "direct"
-            and q.cue is None
-            and prev.type == "direct"
-            and out
-            and out[-1].source == src
-            and out[-1].content is not None
-            and 0 <= q.start - out[-1].content[1] <= join_gap
-        ):
-            last = out[-1]
+        k = last_direct.get(src)
+        if q.type == "direct" and q.cue is None and k is not None:
+            last = out[k]
             assert last.content is not None
-            out[-1] = Attribution(content=(last.content[0], q.end), cue=last.cue, source=last.source)
-            prev = q
-            continue
+            if 0 <= q.start - last.content[1] <= join_gap:
+                # the remark goes on after its cue; a quote in between (“A,” she said,
+                # when asked whether …, “B.”) lies inside the joined hull, as in PolNeAR
+                out[k] = Attribution(content=(last.content[0], q.end), cue=last.cue, source=last.source)
+                continue
+        if q.type == "direct":
+            last_direct[src] = len(out)
         out.append(Attribution(content=(q.start, q.end), cue=(q.cue.start, q.cue.end) if q.cue else None, source=src))
-        prev = q
     return out
 
 

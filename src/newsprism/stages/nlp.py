@@ -8,13 +8,14 @@ no stage ever re-bases an offset.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
     from newsprism.model import Article
 
@@ -70,3 +71,30 @@ def doc_text(doc: Doc) -> str:
         cached = doc.text
         doc.user_data["newsprism.text"] = cached
     return cached
+
+
+def _token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Every token's start and end offset, computed once per Doc (both ascending)."""
+    cached = doc.user_data.get("newsprism.bounds")
+    if not isinstance(cached, tuple):
+        starts = [t.idx for t in doc]
+        ends = [t.idx + len(t) for t in doc]
+        cached = (starts, ends)
+        doc.user_data["newsprism.bounds"] = cached
+    return cached
+
+
+def tokens_starting_in(doc: Doc, start: int, end: int | None = None) -> Span:
+    """The tokens whose first character lies in ``[start, end)`` (to the end of the Doc
+    when ``end`` is None): ``[t for t in doc if start <= t.idx < end]`` without walking
+    the whole Doc, which made per-quote lookups quadratic in the article's length."""
+    starts, _ = _token_bounds(doc)
+    lo = bisect_left(starts, start)
+    hi = len(starts) if end is None else max(lo, bisect_left(starts, end))
+    return doc[lo:hi]
+
+
+def tokens_ending_by(doc: Doc, pos: int) -> Span:
+    """The tokens that end at or before ``pos`` (``t.idx + len(t) <= pos``), in order."""
+    _, ends = _token_bounds(doc)
+    return doc[: bisect_right(ends, pos)]

@@ -52,7 +52,8 @@ def _can_open(text: str, i: int) -> bool:
     nxt = _next(text, i)
     prv = _prev(text, i)
     # after a space or bracket, or right after another mark (nested: “‘…) when text follows
-    return prv in _BEFORE_OPEN or (prv in _DOUBLE | _SINGLE_OPEN and bool(nxt) and not nxt.isspace())
+    # any whitespace counts, the no-break space of web copy ("\xa0“I don’t care") too
+    return prv in _BEFORE_OPEN or prv.isspace() or (prv in _DOUBLE | _SINGLE_OPEN and bool(nxt) and not nxt.isspace())
 
 
 def _can_close(text: str, i: int) -> bool:
@@ -64,7 +65,7 @@ def _can_close(text: str, i: int) -> bool:
 def _para_continues(text: str, nl: int, opener: str) -> int | None:
     """If the paragraph after the newline at ``nl`` opens with a quote mark, its index."""
     j = nl
-    while j < len(text) and text[j] in "\n \t\r":
+    while j < len(text) and text[j].isspace():
         j += 1
     if j < len(text) and text[j] in (_DOUBLE if opener in _DOUBLE else _SINGLE_OPEN):
         return j

@@ -2,12 +2,13 @@
 
 ``reporting.find_candidates`` proposes every construction that *could* report speech or
 thought (a verb with a clausal, infinitival, object or prepositional complement; "according
-to"; a noun with a "that"-clause).  This module scores each with a logistic regression
-over sparse parse features (the cue's lemma and construction, the subject's kind, whether
-the cue sits inside a quotation, …) and keeps, per cue token, the best candidate whose
+to", "in a poll"; a noun with a "that"-clause).  This module scores each with a logistic
+regression over sparse parse features (the cue's lemma and construction, the subject's
+kind, whether the cue sits inside a quotation, the words next to the cue and the word
+governing it, whether it is in the headline line, …) and keeps, per cue token, the best candidate whose
 probability clears the trained threshold.
 
-The weights (``data/quote_cues.json``, about 1.5 MB) are trained by
+The weights (``data/quote_cues.json``, about 2.9 MB) are trained by
 ``newsprism.stages.train_quotes`` on PolNeAR *train* only.  Without the file the
 hand-written lexicon rules decide (``Cue.lexical``), so the stage always works.
 """
@@ -75,6 +76,14 @@ def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
         s = doc[c.source_head]
         ent = s.ent_type_ or ("PRON-" + _PRONOUN_KIND.get(s.lower_, "other") if s.pos_ == "PRON" else s.pos_)
         f += [f"subj={ent}", f"subj|kind={ent}|{c.kind}", f"subjlem={s.lemma_.lower()}", f"subj|lem={ent}|{lem}"]
+    # context: the words around the cue, the word governing it, where the line starts
+    prev = doc[tok.i - 1].lower_ if tok.i > 0 else "<s>"
+    nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else "</s>"
+    f += [f"w-1={prev}", f"w+1={nxt}", f"lem|w+1={lem}|{nxt}", f"lem|order={lem}|{order}"]
+    f.append(f"govlem={tok.head.lemma_.lower() if tok.head.i != tok.i else 'ROOT'}|{c.kind}")
+    f.append(f"lem|tag={lem}|{tok.tag_}")
+    if "\n" not in doc_text(doc)[: tok.idx]:
+        f.append(f"firstline|{c.kind}")
     first = doc.char_span(c.content[0], c.content[1], alignment_mode="expand")
     if first is not None and len(first):
         w0 = first[0].lower_

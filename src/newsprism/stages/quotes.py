@@ -31,10 +31,17 @@ from spacy.tokens import Doc
 
 from newsprism.ids import content_id
 from newsprism.model import Quote, Span, Speaker
-from newsprism.stages.nlp import doc_text
+from newsprism.stages.nlp import doc_text, tokens_ending_by, tokens_starting_in
 from newsprism.stages.quote_marks import QuoteMarks, find_quote_spans
 from newsprism.stages.quote_model import select
-from newsprism.stages.reporting import Cue, cue_extent, find_candidates, is_reporting_verb, verb_source
+from newsprism.stages.reporting import (
+    Cue,
+    clip_to_line,
+    cue_extent,
+    find_candidates,
+    is_reporting_verb,
+    verb_source,
+)
 from newsprism.stages.speakers import resolve_name
 
 _MIN_DIRECT_WORDS = 4  # shorter uncued quotes are scare quotes or titles, not remarks
@@ -61,6 +68,21 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+_MINOR_WORDS = frozenset(
+    {"a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from", "as", "but", "nor", "vs"}
+)
+
+
+def _is_title(quoted: str) -> bool:
+    """Whether quoted words read as a title ("The Art of the Deal", "Super Lives of the
+    Super Rich"): every word but short function words is capitalised.  A title with no
+    cue is a name, not a remark."""
+    words = [w.strip("'‘’\"“”.,:;!?()") for w in quoted.split()]
+    words = [w for w in words if w and w[0].isalpha()]
+    content = [w for w in words if w.lower() not in _MINOR_WORDS]
+    return bool(content) and all(w[0].isupper() for w in content)
+
+
 def _cue_for_mark(doc: Doc, m: QuoteMarks, marks: list[QuoteMarks]) -> tuple[int, int, int | None] | None:
     """(cue start, cue end, verb token index) of a reporting verb right after the closing
     mark (", he said.") or right before the opening one ("Peskov said: “…"), same sentence."""
@@ -71,18 +93,21 @@ def _cue_for_mark(doc: Doc, m: QuoteMarks, marks: list[QuoteMarks]) -> tuple[int
         return any(a <= i < b for a, b in inside)
 
     # after: up to the end of the sentence, a newline or another quote
-    toks = [t for t in doc if t.idx >= m.close_end]
+    toks = tokens_starting_in(doc, m.close_end)
+    closed = text[m.start : m.end].rstrip().endswith(".")
     for n, t in enumerate(toks[:14]):
         if "\n" in text[m.close_end : t.idx] or in_quote(t.idx):
             break
+        if closed and any(c.dep_ in ("ccomp", "xcomp", "dobj") and c.i > t.i for c in t.children):
+            break  # “… in my opinion.” Reid said both …: a new sentence with its own content
         if is_reporting_verb(t):
             s, e = cue_extent(t)
             return s, e, t.i
         if t.text in _END_PUNCT and n > 0:
             break
     # before: back to the start of the sentence or line
-    prev = [t for t in doc if t.idx + len(t.text) <= m.open_pos][::-1]
-    for t in prev[:20]:
+    before = tokens_ending_by(doc, m.open_pos)
+    for t in reversed(before[max(0, len(before) - 20) :]):
         if "\n" in text[t.idx : m.open_pos] or in_quote(t.idx) or t.text in _END_PUNCT:
             break
         if is_reporting_verb(t):
@@ -92,7 +117,8 @@ def _cue_for_mark(doc: Doc, m: QuoteMarks, marks: list[QuoteMarks]) -> tuple[int
     lead = text[: m.open_pos].rstrip()
     if lead.endswith(":") and "\n" in text[len(lead) : m.open_pos]:
         colon = len(lead) - 1
-        for t in [t for t in prev if t.idx < colon][:12]:
+        lead_toks = tokens_starting_in(doc, 0, colon)
+        for t in reversed(lead_toks[max(0, len(lead_toks) - 12) :]):
             if "\n" in text[t.idx : colon] or in_quote(t.idx) or t.text in _END_PUNCT:
                 break
             if is_reporting_verb(t):
@@ -113,7 +139,7 @@ def _headline_speaker(doc: Doc, m: QuoteMarks) -> tuple[int, int, int] | None:
     colon = text.find(":", lo, m.open_pos)
     if colon < 0:
         return None
-    toks = [t for t in doc if lo <= t.idx < colon and not t.is_space]
+    toks = [t for t in tokens_starting_in(doc, lo, colon) if not t.is_space]
     for k in range(len(toks) - 1, -1, -1):
         if toks[k].text in ("-", "–", "—", "--"):
             toks = toks[k + 1 :]
@@ -127,18 +153,44 @@ def _headline_speaker(doc: Doc, m: QuoteMarks) -> tuple[int, int, int] | None:
     return colon, toks[0].idx, toks[-1].i
 
 
-def _clip_to_line(text: str, span: tuple[int, int], anchor: int) -> tuple[int, int]:
-    """``span`` cut to the line holding ``anchor``: reported speech and its source never
-    run across a paragraph break (the parser glues captions and headlines on)."""
-    lo = text.rfind("\n", 0, anchor) + 1
-    hi = text.find("\n", anchor)
-    hi = len(text) if hi < 0 else hi
-    s, e = max(span[0], lo), min(span[1], hi)
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return (s, e) if e > s else (span[0], span[0])
+# one-word labels that open a line as its source: headline kickers ("Poll: Sanders leads")
+# and interview transcripts ("Q: How did it go?")
+_LINE_LABELS = frozenset({"poll", "report", "survey", "study", "analysis", "q", "a"})
+
+
+def _colon_lines(doc: Doc) -> list[_Found]:
+    """Lines of the form "Marco Rubio: I’m Not Interested …" / "Poll: Trump trails …":
+    a short proper name (or a label of ``_LINE_LABELS``) opening a line, then a colon and
+    the rest of the line, which is what the name is reported to say.  The colon is the cue."""
+    text = doc_text(doc)
+    out: list[_Found] = []
+    lo = 0
+    while lo < len(text):
+        hi = text.find("\n", lo)
+        hi = len(text) if hi < 0 else hi
+        colon = text.find(":", lo, min(hi, lo + 60))
+        if colon > lo:
+            name = [t for t in tokens_starting_in(doc, lo, colon) if not t.is_space]
+            for k in range(len(name) - 1, -1, -1):
+                if name[k].text in ("-", "–", "—", "--"):
+                    name = name[k + 1 :]
+                    break
+            s0, s1 = colon + 1, hi
+            while s0 < s1 and text[s0].isspace():
+                s0 += 1
+            while s1 > s0 and text[s1 - 1] in " \t.":
+                s1 -= 1
+            labelled = len(name) == 1 and name[0].lower_ in _LINE_LABELS
+            named = (
+                0 < len(name) <= _HEADLINE_NAME_TOKENS
+                and all(t.pos_ == "PROPN" or t.text == "." for t in name)
+                and name[-1].ent_type_ in ("PERSON", "ORG")
+            )
+            if (labelled or named) and len(text[s0:s1].split()) >= 2:
+                src = (name[0].idx, name[-1].idx + len(name[-1].text))
+                out.append(_Found(s0, s1, "indirect", (colon, colon + 1), src, name[-1].i, 0.5))
+        lo = hi + 1
+    return out
 
 
 def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
@@ -148,10 +200,10 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
     text = doc_text(doc)
     for c in cues:
         if c.source is not None and c.source_head is not None:
-            c.source = _clip_to_line(text, c.source, doc[c.source_head].idx)
+            c.source = clip_to_line(text, c.source, doc[c.source_head].idx)
             if c.source[1] <= c.source[0]:
                 c.source, c.source_head = None, None
-        c.content = _clip_to_line(text, c.content, c.cue[0])
+        c.content = clip_to_line(text, c.content, c.cue[0])
         c0, c1 = c.content
         if c1 <= c0:
             continue
@@ -193,6 +245,8 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
             owner = next((f for f in found if f.cue == (s, e)), None)
             if owner is not None and owner.type != "direct" and _overlap(owner.start, owner.end, m.start, m.end):
                 continue  # the quoted words are part of that cue's reported clause
+            if owner is not None and owner.type == "direct" and m.open_pos < s:
+                continue  # a quoted name between the remark and its cue: not a remark
             if owner is not None and owner.type == "direct":
                 # “A,” he said, “B.”: one remark split by its cue; B continues A (no cue
                 # of its own, as PolNeAR and most schemes annotate it)
@@ -211,7 +265,9 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
             found.append(f)
             last_direct = f
             continue
-        if _words(doc_text(doc)[m.start : m.end]) < _MIN_DIRECT_WORDS:
+        quoted = doc_text(doc)[m.start : m.end]
+        headline = "\n" not in doc_text(doc)[: m.open_pos]  # headlines are title case
+        if _words(quoted) < _MIN_DIRECT_WORDS or (_is_title(quoted) and not headline):
             continue
         if last_direct is not None and 0 <= m.open_pos - last_direct.end <= _CONTINUE_CHARS:
             f = _Found(m.start, m.end, "direct", None, last_direct.source, last_direct.source_head, 0.5)
@@ -219,6 +275,12 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
             f = _Found(m.start, m.end, "direct", None, None, None, 0.35)
         found.append(f)
         last_direct = f
+    for f in _colon_lines(doc):
+        if not any(_overlap(f.start, f.end, g.start, g.end) for g in found):
+            inner = [m for m in marks if _overlap(f.start, f.end, m.start, m.end)]
+            if inner:
+                f.type = "direct" if len(inner) == 1 and inner[0].open_pos <= f.start + 1 else "mixed"
+            found.append(f)
     return found
 
 

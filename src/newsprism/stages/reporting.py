@@ -122,7 +122,7 @@ class Cue:
     head: int  # index of the cue's head token in the Doc
     source_head: int | None  # index of the source phrase's head token
     # ccomp | xcomp | gerund | object | dobj | weakobj | prep | passive | colon | parataxis | aside |
-    # according | noun | nounprep | adjprep | adjclause
+    # according | inpoll | noun | nounprep | adjprep | adjclause
     kind: str
     lexical: bool = True  # accepted by the hand-written lexicon rules alone
     score: float = 1.0  # the model's probability when a model judged it
@@ -163,16 +163,22 @@ def subtree_chars(tok: Token, exclude: Token | None = None) -> tuple[int, int]:
 
 
 def source_phrase(tok: Token) -> tuple[int, int]:
-    """The noun phrase of a source head: its subtree, keeping restrictive modifiers ("the
-    groups who wrote to her", "a poll released Monday") but not comma-set-off ones nor a
-    clause that reports speech itself ("Rubel, who notes that …" is a second attribution), without
-    what a dash sets off (a dateline "CLEVELAND - Trump", an aside after the head) and
-    without a leading focus adverb ("even economists")."""
+    """The noun phrase of a source head: its subtree, keeping modifiers that say who the
+    source is ("the groups who wrote to her", "a poll released Monday", "Sylvia Manzano,
+    who directed the polling"), but not a comma-set-off participle ("Trump, speaking in
+    Ohio,"), a clause that reports speech itself ("Rubel, who notes that …" is a second
+    attribution) or a comma-set-off circumstance ("Cruz, with unconcealed delight,"),
+    without what a dash sets off (a dateline "CLEVELAND - Trump", an aside after the
+    head), without a leading focus adverb ("even economists") and without a quotation
+    the parser attached to it."""
     doc = tok.doc
     i, j = tok.left_edge.i, tok.right_edge.i
     for child in tok.rights:
         if _is_dash(child) or (child.dep_ in ("relcl", "acl") and _cut_relative(child)):
             j = min(j, child.left_edge.i - 1)
+        elif child.dep_ == "prep" and child.lower_ in _ASIDE_PREPS and doc[child.i - 1].text == ",":
+            # "Trump, during an interview on Thursday,": a circumstance, not the source
+            j = min(j, child.i - 1)
     for k in range(i, tok.i):
         if _is_dash(doc[k]):
             i = k + 1
@@ -181,11 +187,28 @@ def source_phrase(tok: Token) -> tuple[int, int]:
         i += 1
     while i < tok.i and doc[i].lower_ in _FOCUS_ADVERBS:
         i += 1
+    # nor half a quotation ("the head of Russian diplomacy and “Moscow …”"): with an odd
+    # number of quote marks in the phrase, it stops at the first one past the head
+    # nor a quotation the parser attached: with the head outside quotes, the phrase stops
+    # at the first mark past it ("the head of Russian diplomacy and “Moscow” said"), and
+    # a half quotation before the head is left out ("” the minister")
+    marks = [k for k in range(i, j + 1) if doc[k].is_quote]
+    before = [k for k in marks if k < tok.i]
+    after = [k for k in marks if k > tok.i]
+    if len(before) % 2 == 0 and after:
+        j = after[0] - 1
+        while j > tok.i and (doc[j].pos_ == "CCONJ" or doc[j].is_punct):
+            j -= 1
+    elif len(before) % 2 and not after:
+        i = before[-1] + 1
     return _span_chars(doc, i, max(i, j))
 
 
 _DASHES = frozenset({"-", "–", "—", "--"})
 _FOCUS_ADVERBS = frozenset({"even"})
+# prepositions whose comma-set-off phrase after a source is a circumstance ("Cruz, during
+# the debate,"); "X, of Ohio," and "X, from the campaign," still say who X is
+_ASIDE_PREPS = frozenset({"during", "with", "through", "in", "at", "on", "after", "before", "via", "like", "unlike"})
 
 
 def _is_dash(tok: Token) -> bool:
@@ -197,15 +220,17 @@ def _is_dash(tok: Token) -> bool:
 
 
 def _cut_relative(clause: Token) -> bool:
-    """Whether a relative clause or participle is left out of a source phrase: a comma-set-off one
-    ("Cruz, who is running second …") is an aside, a restrictive one ("the groups who
-    wrote to her") names the source; one with a speech verb of its own is a second
-    attribution either way."""
+    """Whether a relative clause or participle is left out of a source phrase.  A relative
+    clause stays, set off by a comma or not ("Sylvia Manzano, who directed the polling":
+    it tells who the source is, and PolNeAR's annotators keep it); a comma-set-off
+    participle is an aside ("Trump, speaking in Ohio"); a clause with a speech verb of
+    its own is a second attribution either way ("Rubel, who notes that …")."""
     doc = clause.doc
     left = clause.left_edge.i
-    if left > 0 and doc[left - 1].text in (",", "(", "—", "–"):
+    if any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SPEECH_VERBS for t in clause.subtree):
         return True
-    return any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SPEECH_VERBS for t in clause.subtree)
+    set_off = left > 0 and doc[left - 1].text in (",", "(", "—", "–")
+    return set_off and not (clause.dep_ == "relcl" and doc[left].lower_ in _REL_PRONOUNS | {"whose"})
 
 
 def _subject(verb: Token) -> Token | None:
@@ -214,6 +239,8 @@ def _subject(verb: Token) -> Token | None:
     "Washington (AFP) – Hillary Clinton has …"): the speaker is then the last head-most
     noun between that break and the verb, or None when there is none."""
     subj = _raw_subject(verb)
+    if subj is None and is_reporting_verb(verb):
+        subj = _adjacent_subject(verb)
     if subj is None or subj.i >= verb.i:
         return subj
     doc = verb.doc
@@ -234,6 +261,44 @@ def _subject(verb: Token) -> Token | None:
     # no noun phrase after the break: the glued-on line was the whole "subject", and a
     # dateline or a clock time is never who speaks
     return local[-1] if local else None
+
+
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})
+# passives whose subject holds the stance ("Not everyone is convinced that …")
+_EXPERIENCER: frozenset[str] = _words(
+    """convince persuade concern worry alarm disappoint surprise shock satisfy please
+    determine commit resign frighten scare trouble bother annoy upset encourage interest"""
+)
+_NAME_INNER = frozenset({"compound", "flat", "det", "amod", "nummod"})
+
+
+def _adjacent_subject(verb: Token) -> Token | None:
+    """The speaker of a finite reporting verb the parser left without a subject, from
+    the words next to it: a name right after it ("…,” said Richard Trumka, president of
+    …") or the noun phrase right before it, an apposition included ("Senator Harry Reid,
+    the minority leader, said that …", parsed as a conjunct of an earlier noun)."""
+    if verb.tag_ not in _FINITE:
+        return None
+    doc, sent = verb.doc, verb.sent
+    k = verb.i + 1
+    if k < sent.end and doc[k].pos_ in ("PROPN", "DET") and k + 1 < sent.end:
+        t = doc[k]
+        while t.dep_ in _NAME_INNER and verb.i < t.head.i < sent.end and t.head.i > t.i:
+            t = t.head
+        if t.pos_ in ("PROPN", "NOUN") and t.i > verb.i and t.ent_type_ not in ("DATE", "TIME"):
+            return t
+        return None
+    k = verb.i - 1
+    if k > sent.start and doc[k].text == ",":
+        k -= 1
+    if k < sent.start:
+        return None
+    t = doc[k]
+    while t.dep_ in ("appos", "compound", "flat") and sent.start <= t.head.i < t.i:
+        t = t.head
+    if t.pos_ in ("PROPN", "NOUN", "PRON") and t.dep_ not in ("pobj", "dobj", "poss") and t.right_edge.i < verb.i:
+        return t
+    return None
 
 
 def _raw_subject(verb: Token) -> Token | None:
@@ -260,6 +325,10 @@ def _raw_subject(verb: Token) -> Token | None:
             if pobj is not None:
                 return pobj
         subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and v is verb and subj.dep_ == "nsubjpass" and verb.lemma_.lower() not in _EXPERIENCER:
+            # "Nuclear power is seen as …", "Sanders was asked …": the passive subject of a
+            # cue is what (or whom) it is about; the speaker is the agent, when named
+            return None
         if (
             subj is not None
             and v is not verb
@@ -307,6 +376,7 @@ def is_reporting_verb(tok: Token) -> bool:
     return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_VERBS
 
 
+_EVIDENTIAL = frozenset({"seem", "appear"})
 _CONTENT_PREPS = frozenset({"about", "for", "to", "of", "on", "against", "with", "as", "at", "over", "into"})
 _WEAK_OBJECTS = frozenset({"it", "this", "that", "so", "what", "which"})
 
@@ -322,7 +392,8 @@ def _verb_cues(tok: Token) -> list[Cue]:
     out: list[Cue] = []
     doc = tok.doc
     lemma = tok.lemma_.lower()
-    subj = _subject(tok)
+    # "seem" / "appear" report the writer's impression, not what their subject says
+    subj = _subject(tok) if lemma not in _EVIDENTIAL else None
     src = source_phrase(subj) if subj is not None else None
     sh = subj.i if subj is not None else None
     ext = _cue_extent(tok)
@@ -330,8 +401,9 @@ def _verb_cues(tok: Token) -> list[Cue]:
 
     def add(cue: tuple[int, int], content: tuple[int, int], kind: str, licensed: bool) -> None:
         nonlocal taken
+        content = clip_to_line(doc_text(doc), content, cue[0])
         if content[1] <= content[0]:
-            return
+            return  # e.g. a "ccomp" the parser found in the previous paragraph
         out.append(Cue(cue, content, src, tok.i, sh, kind, lexical=licensed and not taken))
         taken = taken or licensed
 
@@ -384,17 +456,23 @@ def _verb_cues(tok: Token) -> list[Cue]:
         sent_end = doc[nxt].sent.end - 1
         if sent_end > nxt:
             add(ext, _span_chars(doc, nxt + 1, sent_end), "colon", lemma in SPEECH_VERBS)
-    # clause-final "…, officials said." — the verb hangs off the content's main verb
-    left = tok.left_edge.i
+    # clause-final "…, officials said." — the verb hangs off the content's main verb; when
+    # the sentence goes on after it ("Take action now, they said, and you risk …") the cue
+    # is an aside and the content is the whole clause around it
+    before, after = _set_off(tok)
+    head = tok.head
     if (
         tok.dep_ in ("parataxis", "ccomp", "advcl", "conj")
-        and tok.head.i < tok.i
+        and head.i < tok.i
+        and head.pos_ in ("VERB", "AUX")
         and subj is not None
-        and left > 0
-        and doc[left - 1].text in (",", "—", "--")
+        and subj.i > head.i
+        and before
+        and not is_reporting_verb(head)
     ):
-        head = tok.head
-        if head.pos_ in ("VERB", "AUX") and subj.i > head.i and not is_reporting_verb(head):
+        if after:
+            add(ext, subtree_chars(head), "aside", lemma in SPEECH_VERBS)
+        else:
             i = head.left_edge.i
             j = min(tok.left_edge.i, subj.left_edge.i) - 1
             if j > i:
@@ -402,17 +480,44 @@ def _verb_cues(tok: Token) -> list[Cue]:
     # a cue set off inside its content: "The good news, Woolson said, is that …"
     if (
         tok.dep_ in ("parataxis", "ccomp", "advcl")
-        and tok.head.i > tok.i
-        and tok.head.pos_ in ("VERB", "AUX")
+        and head.i > tok.i
+        and head.pos_ in ("VERB", "AUX")
         and subj is not None
         and not ccomps
-        and left > 0
-        and doc[left - 1].text in (",", "—", "--")
-        and tok.right_edge.i + 1 < len(doc)
-        and doc[tok.right_edge.i + 1].text in (",", "—", "--")
+        and before
+        and after
     ):
-        add(ext, subtree_chars(tok.head), "aside", lemma in SPEECH_VERBS)
+        add(ext, subtree_chars(head), "aside", lemma in SPEECH_VERBS)
     return out
+
+
+_SET_OFF = frozenset({",", "—", "–", "--"})
+
+
+def _set_off(tok: Token) -> tuple[bool, bool]:
+    """Whether ``tok``'s clause is set off by a comma or dash (before, after): the parser
+    attaches such commas either to the verb itself or to the clause around it."""
+    doc = tok.doc
+    i, j = tok.left_edge.i, tok.right_edge.i
+    before = doc[i].text in _SET_OFF or (i > 0 and doc[i - 1].text in _SET_OFF)
+    after = doc[j].text in _SET_OFF or (j + 1 < len(doc) and doc[j + 1].text in _SET_OFF)
+    return before, after
+
+
+# nouns of measured opinion: "in a CNN poll", "in most surveys" attribute the clause to them
+POLL_NOUNS: frozenset[str] = _words(
+    """poll polls polling survey surveys average averages ranking rankings tally tallies
+    count counts projection projections forecast forecasts study studies census"""
+)
+
+
+def _poll_cues(tok: Token) -> list[Cue]:
+    """ "in a CNN poll": the poll is the source of the clause the phrase modifies; the
+    cue is the preposition (see ``_according_cues`` for the content)."""
+    pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if pobj is None or pobj.lower_ not in POLL_NOUNS:
+        return []
+    return _phrase_cues(tok, tok, pobj, "inpoll")
 
 
 def _according_cues(tok: Token) -> list[Cue]:
@@ -423,6 +528,12 @@ def _according_cues(tok: Token) -> list[Cue]:
     if to is None:
         return []
     pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    return _phrase_cues(tok, to, pobj, "according")
+
+
+def _phrase_cues(tok: Token, to: Token, pobj: Token | None, kind: str) -> list[Cue]:
+    """A cue phrase from ``tok`` to ``to`` naming its source ``pobj``: the content is the
+    longer side of the sentence around the phrase."""
     cue = (tok.idx, to.idx + len(to.text))
     src = source_phrase(pobj) if pobj is not None else None
     sent = tok.sent
@@ -434,7 +545,7 @@ def _according_cues(tok: Token) -> list[Cue]:
         content = _span_chars(tok.doc, phrase_r + 1, sent.end - 1)
     if content[1] <= content[0]:
         return []
-    return [Cue(cue, content, src, tok.i, pobj.i if pobj is not None else None, "according")]
+    return [Cue(cue, content, src, tok.i, pobj.i if pobj is not None else None, kind)]
 
 
 def _noun_cues(tok: Token) -> list[Cue]:
@@ -486,20 +597,42 @@ def _adj_cues(adj: Token) -> list[Cue]:
     return [Cue((start, prep.idx + len(prep.text)), content, src, adj.i, sh, "adjprep", lexical=False)]
 
 
+def clip_to_line(text: str, span: tuple[int, int], anchor: int) -> tuple[int, int]:
+    """``span`` cut to the line holding ``anchor``, trimmed of spaces (empty at
+    ``span[0]`` when nothing is left): reported speech and its source never run across a
+    paragraph break, though the parser glues captions, headlines and the previous
+    paragraph on."""
+    lo = text.rfind("\n", 0, anchor) + 1
+    hi = text.find("\n", anchor)
+    hi = len(text) if hi < 0 else hi
+    s, e = max(span[0], lo), min(span[1], hi)
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return (s, e) if e > s else (span[0], span[0])
+
+
 def find_candidates(doc: Doc | Span) -> list[Cue]:
-    """Every construction that could be a reporting cue with its content, in text order."""
+    """Every construction that could be a reporting cue with its content, in text order;
+    each content lies on its cue's line (see ``clip_to_line``) and is not empty."""
     out: list[Cue] = []
     for tok in doc:
         low = tok.lower_
         if low == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
             out.extend(_according_cues(tok))
+        elif low == "in" and tok.dep_ == "prep":
+            out.extend(_poll_cues(tok))
         elif tok.pos_ in ("VERB", "AUX"):
             out.extend(_verb_cues(tok))
         elif tok.pos_ == "NOUN":
             out.extend(_noun_cues(tok))
         elif tok.pos_ == "ADJ":
             out.extend(_adj_cues(tok))
-    return out
+    text = doc_text(doc if isinstance(doc, Doc) else doc.doc)
+    for c in out:
+        c.content = clip_to_line(text, c.content, c.cue[0])
+    return [c for c in out if c.content[1] > c.content[0]]
 
 
 def find_cues(doc: Doc | Span) -> list[Cue]:

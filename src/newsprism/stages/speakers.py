@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from newsprism.stages.nlp import doc_text
+from newsprism.stages.nlp import doc_text, tokens_starting_in
 
 
 def _words(s: str) -> frozenset[str]:
@@ -148,7 +148,7 @@ def _title_antecedent(doc: Doc, title: str, before: int) -> Span | None:
 def _title_of(doc: Doc, start: int, end: int, head: int | None) -> str | None:
     """The title noun a definite title phrase is built on ("the Russian foreign minister"
     → "minister", "the head of Russian diplomacy" → "head"), or None for other phrases."""
-    toks = [t for t in doc if start <= t.idx < end]
+    toks = list(tokens_starting_in(doc, start, end))
     if not toks or len(toks) > 7:
         return None
     first = toks[0]
