@@ -61,6 +61,15 @@ def log(msg: str) -> None:
     print(f"[scale {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (0 where the OS cannot tell)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Linux
+        return 0.0
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def build(n: int, extra: int) -> tuple[list[Article], list[Article]]:
     """``n`` stored articles and ``extra`` further ones (for streaming), all distinct ids."""
     import py3langid
@@ -131,6 +140,7 @@ def main() -> int:
     arts, extra = build(args.n, args.stream)
     res["build_s"] = round(time.perf_counter() - t, 2)
     res["words"] = sum(len(a.text.split()) for a in arts)
+    res["peak_mb_after_build"] = peak_mb()
     log(f"built {len(arts):,} + {len(extra):,} articles ({res['words']:,} words) in {res['build_s']}s")
 
     from newsprism.corpus import embeddings as emb
@@ -145,6 +155,7 @@ def main() -> int:
     res["embed_doc_vectors_s"] = round(time.perf_counter() - t, 2)
     res["embed_distinct_texts"] = len(cache.d)
     res["embed_texts_per_s"] = round(len(cache.d) / max(res["embed_doc_vectors_s"], 1e-9), 1)
+    res["peak_mb_after_embed"] = peak_mb()
     log(f"embedded {len(cache.d):,} distinct texts in {res['embed_doc_vectors_s']}s (cached for the stages below)")
 
     from newsprism.corpus import stories
@@ -155,7 +166,9 @@ def main() -> int:
         before = len(cache.d)
         ladder("families", lambda xs: find_families(xs, cache=cache), arts, args.budget, res)
         res["families_encoded_texts"] = len(cache.d) - before
+        res["peak_mb_after_families"] = peak_mb()
     stored = ladder("stories", lambda xs: cluster_stories(xs, cache=cache), arts, args.budget, res)
+    res["peak_mb_after_stories"] = peak_mb()
 
     # Streaming: a StoryStream built from the batch clustering of the largest measured size,
     # then one assign() per new article (no re-clustering of the stored articles).
@@ -166,6 +179,7 @@ def main() -> int:
     t = time.perf_counter()
     stream = StoryStream.build(arts[:stored], cache=cache)
     res["stream_index_build_s"] = round(time.perf_counter() - t, 2)
+    res["peak_mb_after_stream_build"] = peak_mb()
     res["stream_stored"] = stored
     res["stream_index"] = (f"batch cluster_stories of the {stored:,} stored articles + faiss IndexHNSWFlat(M=32, "
                            f"efConstruction=80) over their {stored:,} centred document vectors"
@@ -240,12 +254,7 @@ def main() -> int:
     if enc:
         res["stream_encode_ms_median_uncached"] = round(statistics.median(enc), 1)
 
-    try:
-        import resource
-
-        res["self_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    except ImportError:  # pragma: no cover - not on Linux
-        pass
+    res["self_peak_mb"] = peak_mb()
     res["total_s"] = round(time.perf_counter() - t0, 2)
     print(json.dumps(res), flush=True)
     return 0

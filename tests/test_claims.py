@@ -234,3 +234,46 @@ def test_conflict_from_another_claim_lists_only_the_contradicting_span(nlp: Lang
     assert [e.article for e in signal.support] == ["a", "b"]
     assert [(e.article, e.kind) for e in signal.conflicts] == [("c", "date")]
     assert [(e.article, e.kind) for e in wednesday.conflicts] == [("b", "date")]
+
+
+def test_speaker_pattern_scan_stops_at_the_last_reporting_verb() -> None:
+    ex = claim_conflict.extract
+    # No reporting verb: no speaker, however long the text.
+    assert ex("Ministers " * 40 + "met in Prague.").speakers == []
+    assert ex("x" * 200 + " Smith said").speakers == [{"smith"}]
+    assert ex("Mr. Smith said he would go, and U.S. officials also said so.").speakers == [{"smith"}, {"us"}]
+    # A verb glued to more letters ("saidx") is no verb; the one after it still counts.
+    assert ex("He saidx that Bob said it.").speakers == [{"bob"}]
+
+
+class _DictCache:
+    """The ``get_doc_results``/``put_doc_results`` half of the store, in memory."""
+
+    def __init__(self) -> None:
+        self.d: dict[tuple[str, str, str], object] = {}
+
+    def get_doc_results(self, stage: str, version: str, article_ids: list[str]) -> dict[str, object]:
+        return {k: self.d[(stage, version, k)] for k in article_ids if (stage, version, k) in self.d}
+
+    def put_doc_results(self, stage: str, version: str, results: dict[str, object]) -> None:
+        self.d.update({(stage, version, k): v for k, v in results.items()})
+
+
+def test_parse_units_cache_gives_the_same_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["NATO foreign ministers are meeting in Prague amid growing calls for allies to lift restrictions.",
+             "Both the U.S. and Germany have refused to allow it, the outlet said.",
+             "NATO foreign ministers are meeting in Prague amid growing calls for allies to lift restrictions."]  # fmt: skip
+    plain = claim_conflict.parse_units(texts)
+    cache = _DictCache()
+    first = claim_conflict.parse_units(texts, cache=cache)
+    assert len(cache.d) == 2  # one entry per distinct text
+
+    def no_parse(_texts: list[str]) -> list[claim_conflict.Parsed]:
+        raise AssertionError("parsed again despite the cache")
+
+    monkeypatch.setattr(claim_conflict, "_parse_docs", no_parse)
+    again = claim_conflict.parse_units(texts, cache=cache)
+    for got in (first, again):
+        assert [(p.core, p.subject) for p in got] == [(p.core, p.subject) for p in plain]
+    again[0].subject.add("x")  # every position is its own object
+    assert "x" not in again[2].subject

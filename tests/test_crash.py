@@ -84,12 +84,14 @@ def _kill_once(db: Path, corpus: Path, out: Path, aim: str, delay: float, deadli
     exe = Path(sys.executable).parent / "newsprism"
     before = _query(db, "SELECT COALESCE(MAX(id), 0) FROM runs")
     last_run = int(str(before[0][0])) if before else 0
-    proc = subprocess.Popen([str(exe), "analyze", str(corpus), "--db", str(db), "--out", str(out), "--quiet"],
+    # --recompute: a run after a finished one must still do its analysis, or there is nothing to kill.
+    proc = subprocess.Popen([str(exe), "analyze", str(corpus), "--db", str(db), "--out", str(out), "--quiet",
+                             "--recompute"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONWARNINGS": "ignore"})  # fmt: skip
     try:
         # Ingest has begun once this run's row exists; analysis once ingest has finished the run.
-        want = "running" if aim == "ingest" else "ok"
+        want = "running" if aim == "ingest" else "analysing"
         while time.monotonic() < deadline and proc.poll() is None:
             rows = _query(db, f"SELECT status FROM runs WHERE id > {last_run}")
             if rows and rows[0][0] in (want, "ok"):
@@ -145,6 +147,10 @@ def test_sigkill_never_corrupts_and_rerun_completes(tmp_path: Path) -> None:
     with sqlite3.connect(db) as c:
         ids = [r[0] for r in c.execute("SELECT id FROM articles")]
         assert len(ids) == len(set(ids))
+        # Every killed run is marked as such; no run claims to be still going.
+        status = dict(c.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+    assert set(status) <= {"ok", "interrupted"}, status
+    assert status.get("interrupted", 0) >= len([h for h in hits if h != "startup"]), (status, hits)
     elapsed = time.monotonic() - started
     print(f"CRASH kills={len(hits)} phases={','.join(str(h) for h in hits)} integrity=ok "
           f"articles={final['articles']}/{n_inputs} elapsed_s={elapsed:.1f}")  # fmt: skip

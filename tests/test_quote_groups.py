@@ -97,3 +97,53 @@ def test_neighbour_candidates_find_the_same_groups(monkeypatch: pytest.MonkeyPat
     assert [(q.group, q.altered) for q in approx] == [(q.group, q.altered) for q in exact]
     pairs = quote_groups.candidate_pairs(approx, np.eye(6), np.eye(6), ["x"] * 6, limit=2)
     assert all(i < j for i, j in pairs) and len(set(pairs)) == len(pairs)
+
+
+def test_bulk_fuzzy_scoring_gives_the_per_pair_links() -> None:
+    """``_edges`` scores the fuzzy ratios of many pairs at once: the links are the ones the
+    plain per-pair rule gives."""
+    from rapidfuzz import fuzz
+
+    from newsprism.corpus import quote_groups as qg
+
+    qs = build()
+    n = len(qs)
+    rng = np.random.default_rng(1)
+    vecs = qg.unit_rows(rng.normal(size=(2 * n, 8)))
+    vc, vx = vecs[:n], vecs[n:]
+    norm = [normalize_wording(TEXTS[q.article][q.start : q.end]) for q in qs]
+    words = [len(c.split()) for c in norm]
+    names = [surname(q.speaker.name if q.speaker else None) for q in qs]
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    got = sorted(qg._edges(qs, vc, vx, norm, words, names, TEXTS, pairs))
+    want = []
+    for i, j in pairs:
+        if qs[i].article == qs[j].article or min(words[i], words[j]) < qg.MIN_WORDS:
+            continue  # the rules for these do not involve the fuzzy ratios
+        if not qg._compatible(names[i], names[j]):
+            continue
+        cos_c = float(vc[i] @ vc[j])
+        if (fuzz.token_set_ratio(norm[i], norm[j]) >= qg.FUZZY_MIN
+                or (min(words[i], words[j]) >= qg.EXCERPT_WORDS
+                    and fuzz.partial_ratio(norm[i], norm[j]) >= qg.EXCERPT_MIN)
+                or cos_c >= qg.COS_MIN
+                or (names[i] is not None and names[j] is not None and float(vx[i] @ vx[j]) >= qg.CONTEXT_COS_MIN)):
+            want.append((1.0 + cos_c, i, j))  # fmt: skip
+    assert [e for e in got if e[0] < 2.0] == sorted(want)
+    assert want  # the fixture has fuzzy links: the comparison is not vacuous
+
+
+def test_injected_embedder_is_used() -> None:
+    from newsprism.corpus.embeddings import embed_texts
+
+    calls: list[int] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return embed_texts(texts)
+
+    default, injected = build(), build()
+    group_quotes(default, TEXTS, OUTLETS)
+    group_quotes(injected, TEXTS, OUTLETS, embed=embed)
+    assert calls == [2 * len(injected)]
+    assert [(q.group, q.altered) for q in injected] == [(q.group, q.altered) for q in default]

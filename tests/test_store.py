@@ -71,3 +71,20 @@ def test_embedding_and_doc_caches(db_path: Path) -> None:
         s.put_doc_results("quotes", "1", {"a1": [{"x": 1}]})
         assert s.get_doc_results("quotes", "1", ["a1", "a2"]) == {"a1": [{"x": 1}]}
         assert s.get_doc_results("quotes", "2", ["a1"]) == {}
+
+
+def test_runs_left_by_a_dead_process_are_marked_interrupted(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now names no process
+    with Store(db_path) as store:
+        killed = store.start_run("analyze", "0", {})
+        mine = store.start_run("analyze", "0", {})
+        store.conn.execute("UPDATE runs SET pid = ? WHERE id = ?", (gone.pid, killed))
+        store.conn.commit()
+        later = store.start_run("ingest", "0", {})
+        status = dict(store.conn.execute("SELECT id, status FROM runs").fetchall())
+    # The dead process's run is interrupted; this live process's unfinished run is left alone.
+    assert status == {killed: "interrupted", mine: "running", later: "running"}

@@ -168,3 +168,43 @@ def test_neus_beats_lead_on_fixed_slice() -> None:
     assert result["examples"] == 60
     assert result["summarizer"]["rouge1"] > result["lead_baseline"]["rouge1"]
     assert result["summarizer"]["rouge1"] > 0.36
+
+
+def test_shared_cached_embedder_gives_the_same_summary() -> None:
+    """The pipeline's shared embedder (a memo over the store) stands in for ``embed``."""
+    from newsprism.corpus.embeddings import SharedCache, embedder
+
+    arts = _articles()
+    plain = summarize_story("s", arts, _claims(), _sentences(arts))
+    cache = SharedCache()
+    shared = summarize_story("s", arts, _claims(), _sentences(arts), embed=embedder(cache))
+    assert [s["text"] for s in shared["sentences"]] == [s["text"] for s in plain["sentences"]]
+    assert [s["citations"] for s in shared["sentences"]] == [s["citations"] for s in plain["sentences"]]
+    for a, b in zip(shared["sentences"], plain["sentences"], strict=True):
+        assert a["support_scores"] == pytest.approx(b["support_scores"], abs=2e-3)
+
+
+def test_shared_cache_reads_the_backing_store_once() -> None:
+    import numpy as np
+
+    from newsprism.corpus.embeddings import SharedCache
+
+    class Backing:
+        def __init__(self) -> None:
+            self.d = {"k1": np.ones(3, dtype=np.float32)}
+            self.reads: list[list[str]] = []
+
+        def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
+            self.reads.append(list(keys))
+            return {k: self.d[k] for k in keys if k in self.d}
+
+        def put_many(self, items: dict[str, np.ndarray]) -> None:
+            self.d.update(items)
+
+    back = Backing()
+    cache = SharedCache(back)
+    assert list(cache.get_many(["k1", "k2"])) == ["k1"]
+    cache.put_many({"k2": np.zeros(3, dtype=np.float32)})
+    assert set(cache.get_many(["k1", "k2"])) == {"k1", "k2"}
+    assert back.reads == [["k1", "k2"]]  # the second read came from the memo
+    assert "k2" in back.d  # writes go through

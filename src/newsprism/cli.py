@@ -33,7 +33,17 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar
 def _config(db_path: Path, fields: str | None = None, sidecar: Path | None = None,
             aliases: Path | None = None, jobs: int = 1) -> Config:  # fmt: skip
     return Config(db_path=db_path, field_map=parse_field_map(fields), sidecar=sidecar, alias_file=aliases,
-                  n_process=jobs)  # fmt: skip
+                  n_process=jobs or usable_cores())  # fmt: skip
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers narrow)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def _report_rejections(rejected: list[Any], quiet: bool) -> None:
@@ -81,12 +91,14 @@ def cli() -> None:
               show_default=True, help="Folder for analysis.json and report.html.")  # fmt: skip
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Your alias file (TOML) to force or forbid entity merges.")  # fmt: skip
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes for the document stages.")  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0,
+              help="Processes for the document stages; 0 (the default) uses every core available.")  # fmt: skip
+@click.option("--recompute", is_flag=True,
+              help="Run the corpus stages again even when these exact articles were analysed before.")  # fmt: skip
 @_with_input_options
 @quiet_option
 def analyze(inputs: tuple[str, ...], db_path: Path, out_dir: Path, aliases: Path | None, jobs: int,
-            fields: str | None, sidecar: Path | None, quiet: bool) -> None:  # fmt: skip
+            recompute: bool, fields: str | None, sidecar: Path | None, quiet: bool) -> None:  # fmt: skip
     """Ingest INPUTS (files, folders, globs, - for stdin), analyse them, write the report.
 
     Writes OUT/analysis.json (the export contract) and OUT/report.html (one self-contained
@@ -99,6 +111,7 @@ def analyze(inputs: tuple[str, ...], db_path: Path, out_dir: Path, aliases: Path
     from newsprism.store.db import Store
 
     config = _config(db_path, fields, sidecar, aliases, jobs)
+    config.reuse_analysis = not recompute
     with Store(config.db_path) as store:
         analysis, report = run_analyze(list(inputs), store, config, stderr_progress(quiet))
     data = analysis.to_json()

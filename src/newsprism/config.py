@@ -33,6 +33,8 @@ class Config:
     sidecar: Path | None = None
     alias_file: Path | None = None
     n_process: int = 1
+    # Reuse the corpus-stage results of an earlier run over exactly the same articles.
+    reuse_analysis: bool = True
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -76,8 +76,11 @@ class Analysis:
 
 
 def ingest(names: list[str], store: Store, config: Config, *, command: str = "ingest",
-           progress: Progress = _no_progress) -> IngestReport:  # fmt: skip
-    """Read every input, store new articles and rejections in batches, record the run."""
+           progress: Progress = _no_progress, status: str = "ok") -> IngestReport:  # fmt: skip
+    """Read every input, store new articles and rejections in batches, record the run.
+
+    The run is left with ``status`` ("analysing" when an analysis follows, so a run
+    killed then is told from a finished one)."""
     report = IngestReport()
     report.run_id = store.start_run(command, __version__, config.to_json())
     pending_a: list[Article] = []
@@ -106,7 +109,7 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
             flush()
         progress("ingest", done, None)
     flush()
-    store.finish_run(report.run_id, report.counts)
+    store.finish_run(report.run_id, report.counts, status=status)
     return report
 
 
@@ -127,6 +130,19 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     timings = analysis.timings
     by_id = {a.id: a for a in articles}
 
+    key = None
+    if store is not None:
+        from newsprism.stages.document import STAGE_VERSION
+        from newsprism.store import corpus_cache
+
+        # The same articles as a run before: its results are this run's, exactly.
+        key = corpus_cache.corpus_key(articles, STAGE_VERSION, config.alias_file)
+        reused = corpus_cache.load(store, key) if config.reuse_analysis else None
+        if reused is not None:
+            analysis.sections = reused
+            timings["reused_analysis"] = 1.0
+            return analysis
+
     t = time.perf_counter()
     docs = run_documents(articles, store, n_process=config.n_process, progress=progress)
     timings["document_stages"] = time.perf_counter() - t
@@ -136,7 +152,12 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     quotes = [q for a in articles for q in docs[a.id].quotes]
     link_speakers(quotes, entities)
 
-    cache = store if store is not None else None
+    from newsprism.corpus.embeddings import SharedCache, embedder
+
+    # One vector memo for every corpus stage: a sentence several stages embed (a claim
+    # unit, a quote's context, a summary sentence) is read or encoded once per run.
+    cache = SharedCache(store)
+    embed = embedder(cache)
     with _timed(timings, "families"):
         from newsprism.corpus.families import find_families
 
@@ -148,7 +169,8 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     with _timed(timings, "quote_groups"):
         from newsprism.corpus.quote_groups import group_quotes
 
-        group_quotes(quotes, {a.id: a.text for a in articles}, {a.id: a.outlet or a.source_path for a in articles})
+        group_quotes(quotes, {a.id: a.text for a in articles}, {a.id: a.outlet or a.source_path for a in articles},
+                     embed=embed)  # fmt: skip
     with _timed(timings, "claims"):
         from newsprism.corpus.claims import align_claims
 
@@ -157,7 +179,7 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         for story in stories:
             members = [by_id[x] for x in story.articles if x in by_id]
             units = [u for a in members for u in docs[a.id].claim_units]
-            story_claims = align_claims(story.id, units, members, families=fam_lists)
+            story_claims = align_claims(story.id, units, members, families=fam_lists, embed=embed, cache=store)
             from newsprism.corpus.timeline import first_reporters
 
             firsts = first_reporters([[(e.article, e.start, e.end) for e in c.support] for c in story_claims], members)
@@ -184,11 +206,12 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
             from newsprism.corpus.timeline import build_timeline
 
             timexes = {a.id: docs[a.id].timexes for a in members}
-            timeline.extend(build_timeline(story.id, members, timexes, sentences))
+            timeline.extend(build_timeline(story.id, members, timexes, sentences, embed=embed))
         with _timed(timings, "summary"):
             from newsprism.corpus.summary import summarize_story
 
-            summaries.append(summarize_story(story.id, members, claims_by_story.get(story.id, []), sentences))
+            summaries.append(summarize_story(story.id, members, claims_by_story.get(story.id, []), sentences,
+                                             embed=embed))  # fmt: skip
 
     from newsprism.corpus.families import independent_sources
 
@@ -202,6 +225,10 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         "framing": framing,
         "summaries": summaries,
     }
+    if key is not None and store is not None:
+        from newsprism.store import corpus_cache
+
+        corpus_cache.save(store, key, {k: [as_plain(x) for x in v] for k, v in analysis.sections.items()})
     return analysis
 
 
@@ -267,7 +294,7 @@ def analyze(
     names: list[str], store: Store, config: Config, progress: Progress = _no_progress
 ) -> tuple[Analysis, IngestReport]:
     """Ingest ``names`` and analyse the articles they hold (new or already stored)."""
-    report = ingest(names, store, config, command="analyze", progress=progress)
+    report = ingest(names, store, config, command="analyze", progress=progress, status="analysing")
     # Use the stored copy when an article was already there: re-analysis is then of
     # exactly what the database holds.
     stored = {a.id: a for a in store.get_articles([a.id for a in report.articles])}
@@ -277,7 +304,8 @@ def analyze(
     analysis.timings["analysis_total"] = time.perf_counter() - t
     with _timed(analysis.timings, "save"):
         save_analysis(store, analysis)
-    store.add_run_info(report.run_id, {"timings": {k: round(v, 4) for k, v in analysis.timings.items()}})
+    timings = {k: round(v, 4) for k, v in analysis.timings.items()}
+    store.finish_run(report.run_id, {**report.counts, "timings": timings})
     return analysis, report
 
 

@@ -35,7 +35,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsprism.corpus import claim_conflict
-from newsprism.corpus.claim_match import content_words, default_embed, features, score_features, threshold, unit_rows
+from newsprism.corpus.claim_match import (
+    content_words,
+    default_embed,
+    feature_rows,
+    score_features,
+    text_stats,
+    threshold,
+    unit_rows,
+)
 from newsprism.corpus.claims import Claim, ClaimUnit, Evidence
 from newsprism.ids import content_id
 
@@ -78,10 +86,11 @@ def _candidate_pairs(vecs: np.ndarray, arts: list[int]) -> list[tuple[int, int, 
     if n <= EXACT_LIMIT:
         sims = vecs @ vecs.T
         ii, jj = np.nonzero(np.triu(sims >= COS_PREFILTER, k=1))
-        for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
-            if arts[i] != arts[j]:
-                pairs.append((i, j, float(sims[i, j])))
-        return pairs
+        # Cross-article pairs only, selected as arrays (row-major order, as before).
+        art = np.asarray(arts)
+        keep = art[ii] != art[jj]
+        ii, jj = ii[keep], jj[keep]
+        return list(zip(ii.tolist(), jj.tolist(), sims[ii, jj].tolist(), strict=True))
     from sklearn.neighbors import NearestNeighbors
 
     k = min(NEIGHBOURS + 1, n)
@@ -131,12 +140,14 @@ def _family_of(families: list[list[str]] | None) -> dict[str, int]:
 
 
 def score_pairs(units: list[ClaimUnit], embed: Callable[[list[str]], np.ndarray] | None = None,
+                cache: claim_conflict.ResultCache | None = None,
                 ) -> tuple[dict[tuple[int, int], float], dict[int, set[str]]]:  # fmt: skip
     """Alignment scores of candidate unit pairs ``{(i, j): score}`` (i < j, different
     articles) and the proper-noun subject of every unit involved.
 
     score = ``same_claim`` features over the units' cores (see ``claim_conflict.parse_units``)
-    ± ``SUBJECT_BONUS`` for agreeing / disjoint subjects.
+    ± ``SUBJECT_BONUS`` for agreeing / disjoint subjects.  ``cache`` keeps the units' parses
+    across runs (``parse_units``).
     """
     ids = {a: k for k, a in enumerate(dict.fromkeys(u.article for u in units))}
     arts = [ids[u.article] for u in units]
@@ -144,7 +155,8 @@ def score_pairs(units: list[ClaimUnit], embed: Callable[[list[str]], np.ndarray]
     cand = _candidate_pairs(vecs, arts)
     scores: dict[tuple[int, int], float] = {}
     involved = sorted({k for i, j, _ in cand for k in (i, j)})
-    parsed = dict(zip(involved, claim_conflict.parse_units([units[k].text for k in involved]), strict=True))
+    parsed = dict(zip(involved, claim_conflict.parse_units([units[k].text for k in involved], cache=cache),
+                      strict=True))  # fmt: skip
     subjects = {k: p.subject for k, p in parsed.items()}
     if cand:
         # Score the cores; a unit whose core is too short to carry a fact is represented
@@ -154,7 +166,12 @@ def score_pairs(units: list[ClaimUnit], embed: Callable[[list[str]], np.ndarray]
         rep_texts = sorted(set(rep.values()))
         rvecs = unit_rows((embed or default_embed)(rep_texts))
         pos = {t: n for n, t in enumerate(rep_texts)}
-        x = np.asarray([features(rep[i], rep[j], float(rvecs[pos[rep[i]]] @ rvecs[pos[rep[j]]])) for i, j, _ in cand])
+        # Tokenise each text once, and compute the features of all pairs together.
+        stats = [text_stats(t) for t in rep_texts]
+        left = [pos[rep[i]] for i, _, _ in cand]
+        right = [pos[rep[j]] for _, j, _ in cand]
+        cos = [float(rvecs[a] @ rvecs[b]) for a, b in zip(left, right, strict=True)]
+        x = feature_rows(stats, left, right, cos)
         for (i, j, _), s in zip(cand, score_features(x).tolist(), strict=True):
             scores[(i, j)] = s + _subject_adjust(subjects[i], subjects[j])
     return scores, subjects
@@ -166,14 +183,19 @@ def align_claims(
     articles: list[Article],
     families: list[list[str]] | None = None,
     embed: Callable[[list[str]], np.ndarray] | None = None,
+    cache: claim_conflict.ResultCache | None = None,
 ) -> list[Claim]:
-    """Claims of one story (see the module docstring for the contract)."""
+    """Claims of one story (see the module docstring for the contract).
+
+    ``embed``: texts → unit vectors (default: the USE encoder, uncached); ``cache``: a
+    persistent store for the units' parses.  Neither changes what is computed.
+    """
     order = {a.id: k for k, a in enumerate(articles)}
     units = sorted((u for u in units if u.article in order), key=lambda u: (order[u.article], u.start, u.end))
     if not units:
         return []
     arts = [order[u.article] for u in units]
-    scores, subjects = score_pairs(units, embed)
+    scores, subjects = score_pairs(units, embed, cache)
     clusters = _cluster(len(units), arts, scores, align_threshold())
 
     fam = _family_of(families)

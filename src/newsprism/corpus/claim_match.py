@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -63,8 +64,10 @@ _SENT_START_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=131072)
 def _stem(w: str) -> str:
-    """A crude suffix stripper: enough to match ``attacks/attacked/attacking``."""
+    """A crude suffix stripper: enough to match ``attacks/attacked/attacking`` (cached: news
+    text repeats its words, and this ran once per word per text)."""
     for suf in ("ing", "ed", "es", "s"):
         if len(w) > len(suf) + 3 and w.endswith(suf):
             return w[: -len(suf)]
@@ -76,13 +79,20 @@ _US = re.compile(r"\b(?:the\s+)?(?:United\s+States(?:\s+of\s+America)?|U\.\s?S\.
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-cased stems of the non-function words of ``text``, in order."""
+    """Lower-cased stems of the non-function words of ``text``, in order (a new list)."""
+    return list(_content_words(text))
+
+
+@lru_cache(maxsize=65536)
+def _content_words(text: str) -> tuple[str, ...]:
+    # Cached: alignment asks for the same unit's words several times (its facts, its core's
+    # length, its pair features), and the tokenising was a tenth of the claims stage.
     out = []
     for m in _WORD.finditer(_US.sub(" US ", text).lower()):
         w = m.group().replace("’", "'").replace(".", "")
         if w and w not in _STOP:
             out.append(_stem(w))
-    return out
+    return tuple(out)
 
 
 def numbers(text: str) -> set[str]:
@@ -94,39 +104,149 @@ def _names(text: str) -> set[str]:
     return {m.group().lower() for m in _CAP.finditer(text) if m.group() not in _SENT_START_WORDS}
 
 
-def _jaccard(a: set[Any], b: set[Any]) -> float:
+def _jaccard(a: Set[Any], b: Set[Any]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TextStats:
+    """The per-text parts of ``features``: computed once per text, not once per pair.
+
+    Why: alignment scores tens of thousands of pairs over a few thousand texts; tokenising
+    both sides again for every pair was most of the scorer's time.
+    """
+
+    text: str
+    words: list[str]  # content_words(text)
+    joined: str  # " ".join(words), what token_set_ratio compares
+    word_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    nums: frozenset[str]
+    raw: frozenset[str]
+    names: frozenset[str]
+
+
+def text_stats(text: str) -> TextStats:
+    """``TextStats`` of ``text`` (pure; see ``features`` for what each part feeds)."""
+    words = list(_content_words(text))
+    return TextStats(
+        text=text,
+        words=words,
+        joined=" ".join(words),
+        word_set=frozenset(words),
+        bigrams=frozenset(pairwise(words)),
+        nums=frozenset(numbers(text)),
+        raw=frozenset(_RAW.findall(text.lower())),
+        names=frozenset(_names(text)),
+    )
 
 
 def features(a: str, b: str, cos: float) -> list[float]:
     """The feature vector (order of ``FEATURES``) for one pair; ``cos`` from the embedder."""
+    return stats_features(text_stats(a), text_stats(b), cos)
+
+
+def stats_features(pa: TextStats, pb: TextStats, cos: float) -> list[float]:
+    """``features`` from precomputed ``TextStats`` (the same figures, bit for bit)."""
     from rapidfuzz import fuzz
 
-    wa, wb = content_words(a), content_words(b)
-    sa, sb = set(wa), set(wb)
+    a, b = pa.text, pb.text
+    sa, sb = pa.word_set, pb.word_set
     inter = len(sa & sb)
     contain = inter / min(len(sa), len(sb)) if sa and sb else 0.0
-    ba, bb = set(pairwise(wa)), set(pairwise(wb))
-    na, nb = numbers(a), numbers(b)
-    ra, rb = set(_RAW.findall(a.lower())), set(_RAW.findall(b.lower()))
+    na, nb = pa.nums, pb.nums
     both = bool(na and nb)
     return [
         float(cos),
         _jaccard(sa, sb),
         contain,
-        fuzz.token_set_ratio(" ".join(wa), " ".join(wb)) / 100.0,
-        _jaccard(ba, bb),
-        _jaccard(_names(a), _names(b)),
+        fuzz.token_set_ratio(pa.joined, pb.joined) / 100.0,
+        _jaccard(pa.bigrams, pb.bigrams),
+        _jaccard(pa.names, pb.names),
         1.0 if both and na == nb else 0.0,
         1.0 if both and na != nb else 0.0,
         abs(len(sa) - len(sb)) / max(len(sa), len(sb), 1),
-        _jaccard(ra, rb),
+        _jaccard(pa.raw, pb.raw),
         fuzz.ratio(a, b) / 100.0,
         (inter / len(sa)) * (inter / len(sb)) if sa and sb else 0.0,
         min(len(sa), len(sb)) / max(len(sa), len(sb), 1),
         fuzz.partial_ratio(a, b) / 100.0,
         1.0 if len(na) != len(nb) else 0.0,
     ]
+
+
+# Threads for rapidfuzz's pairwise scoring: each pair is scored on its own, so the figures
+# do not depend on it; two halve the wall time of ``partial_ratio`` (the alignment's single
+# largest cost) whenever the second core is free, and cost nothing measurable when it is not.
+FUZZ_WORKERS = 2
+
+
+def _overlap(sets: Sequence[Set[Any]], left: np.ndarray, right: np.ndarray,
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(|left set|, |right set|, |intersection|) per pair, as int64 arrays (the sets are a
+    few dozen items: C-level set intersection beats any matrix formulation here)."""
+    size = np.asarray([len(x) for x in sets], dtype=np.int64)
+    inter = np.fromiter((len(sets[a] & sets[b]) for a, b in zip(left.tolist(), right.tolist(), strict=True)),
+                        dtype=np.int64, count=len(left))  # fmt: skip
+    return size[left], size[right], inter
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``num / den`` where ``ok``, else 0.0 (float64 true division, as Python's ``/``)."""
+    out = np.zeros(len(num), dtype=np.float64)
+    np.divide(num, den, out=out, where=ok)
+    return out
+
+
+def feature_rows(stats: Sequence[TextStats], left: Sequence[int], right: Sequence[int],
+                 cos: Sequence[float]) -> np.ndarray:  # fmt: skip
+    """``features`` of many pairs at once: row k is ``stats_features(stats[left[k]],
+    stats[right[k]], cos[k])``, the same numbers bit for bit (integer counts, then the same
+    float64 divisions; rapidfuzz's pairwise ``cpdist`` runs the same scorers).
+
+    Why: alignment scores tens of thousands of pairs per corpus; the per-pair Python of
+    ``stats_features`` cost more than the string matching itself.
+    """
+    from rapidfuzz import fuzz, process
+
+    n = len(left)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)), dtype=np.float64)
+    li, ri = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    la, lb, inter = _overlap([x.word_set for x in stats], li, ri)
+    ba, bb, binter = _overlap([x.bigrams for x in stats], li, ri)
+    na_, nb_, ninter = _overlap([x.names for x in stats], li, ri)
+    ra, rb, rinter = _overlap([x.raw for x in stats], li, ri)
+    ua, ub, uinter = _overlap([x.nums for x in stats], li, ri)
+    both_words = (la > 0) & (lb > 0)
+    both_nums = (ua > 0) & (ub > 0)
+    same_nums = (uinter == ua) & (uinter == ub)
+    big = np.maximum(np.maximum(la, lb), 1)
+
+    def pairwise_scores(scorer: Any, a: list[str], b: list[str]) -> np.ndarray:
+        scores = process.cpdist(a, b, scorer=scorer, dtype=np.float64, workers=FUZZ_WORKERS)
+        return np.asarray(scores, dtype=np.float64) / 100.0
+
+    texts_a = [stats[k].text for k in left]
+    texts_b = [stats[k].text for k in right]
+    cols = [
+        np.asarray(cos, dtype=np.float64),
+        _ratio(inter, la + lb - inter, (la + lb) > 0),
+        _ratio(inter, np.minimum(la, lb), both_words),
+        pairwise_scores(fuzz.token_set_ratio, [stats[k].joined for k in left], [stats[k].joined for k in right]),
+        _ratio(binter, ba + bb - binter, (ba + bb) > 0),
+        _ratio(ninter, na_ + nb_ - ninter, (na_ + nb_) > 0),
+        np.where(both_nums & same_nums, 1.0, 0.0),
+        np.where(both_nums & ~same_nums, 1.0, 0.0),
+        np.abs(la - lb) / big,
+        _ratio(rinter, ra + rb - rinter, (ra + rb) > 0),
+        pairwise_scores(fuzz.ratio, texts_a, texts_b),
+        _ratio(inter, la, both_words) * _ratio(inter, lb, both_words),
+        np.minimum(la, lb) / big,
+        pairwise_scores(fuzz.partial_ratio, texts_a, texts_b),
+        np.where(ua != ub, 1.0, 0.0),
+    ]
+    return np.column_stack(cols).astype(np.float64, copy=False)
 
 
 # Used only when data/claim_matcher.json is absent (a broken install): roughly the fitted values.
@@ -184,11 +304,11 @@ def pair_features(pairs: Sequence[tuple[str, str]], embed: Embed | None = None) 
         return np.zeros((0, len(FEATURES)))
     vecs = unit_rows(embed(texts))
     index = {t: i for i, t in enumerate(texts)}
-    rows = []
-    for a, b in pairs:
-        cos = float(vecs[index[a]] @ vecs[index[b]])
-        rows.append(features(a, b, cos))
-    return np.asarray(rows, dtype=np.float64)
+    stats = [text_stats(t) for t in texts]
+    left = [index[a] for a, _ in pairs]
+    right = [index[b] for _, b in pairs]
+    cos = [float(vecs[i] @ vecs[j]) for i, j in zip(left, right, strict=True)]
+    return feature_rows(stats, left, right, cos)
 
 
 def same_claim(a: str, b: str, embed: Embed | None = None) -> float:

@@ -3,7 +3,7 @@
 Public API (the pipeline imports these names from here):
 
 * ``split_claims(doc, article) -> list[ClaimUnit]``: claim units of one parsed article;
-* ``align_claims(story_id, units, articles, families=None, embed=None) -> list[Claim]``
+* ``align_claims(story_id, units, articles, families=None, embed=None, cache=None) -> list[Claim]``
   (implemented in ``claim_align``): units saying the same thing across articles, with a
   status ``corroborated`` / ``single_source`` / ``conflicting``.
 
@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
+
+from newsprism.stages.nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -219,7 +221,7 @@ def split_claims(doc: Doc, article: Article) -> list[ClaimUnit]:
     ``doc`` must be the parse of ``article.masked_text()``; offsets index ``article.text``.
     """
     text = article.text
-    masked = doc.text  # boilerplate blanked to spaces: trimming on it drops boilerplate too
+    masked = doc_text(doc)  # boilerplate blanked to spaces: trimming on it drops boilerplate too
     if len(masked) != len(text):
         raise ValueError("split_claims: doc must be parsed from article.masked_text() (lengths differ)")
     units: list[ClaimUnit] = []
@@ -249,8 +251,9 @@ def split_claims(doc: Doc, article: Article) -> list[ClaimUnit]:
 
 
 def align_claims(story_id: str, units: list[ClaimUnit], articles: list[Article],
-                 families: list[list[str]] | None = None, embed: Any = None) -> list[Claim]:  # fmt: skip
+                 families: list[list[str]] | None = None, embed: Any = None,
+                 cache: Any = None) -> list[Claim]:  # fmt: skip
     """Claims of one story from its articles' units: see ``claim_align.align_claims``."""
     from newsprism.corpus.claim_align import align_claims as _align
 
-    return _align(story_id, units, articles, families=families, embed=embed)
+    return _align(story_id, units, articles, families=families, embed=embed, cache=cache)

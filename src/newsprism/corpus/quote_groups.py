@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
-from newsprism.corpus.claim_match import unit_rows
+from newsprism.corpus.claim_match import FUZZ_WORKERS, unit_rows
 from newsprism.ids import content_id
 from newsprism.model import Quote
 
@@ -135,34 +136,30 @@ def candidate_pairs(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: l
     return sorted(pairs)
 
 
-def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, str],
-                 embed: Embed | None = None) -> None:  # fmt: skip
-    """Set ``q.group`` and ``q.altered`` on every quote (see the module docstring).
+@lru_cache(maxsize=65536)
+def _compatible_cached(a: str | None, b: str | None) -> bool:
+    return _compatible(a, b)
 
-    ``texts``: article id → text; ``outlets``: article id → outlet name (articles without an
-    outlet count as their own outlet).  Quotes whose article is missing from ``texts`` are
-    grouped alone.
+
+def _edges(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: list[str], words: list[int],
+           names: list[str | None], texts: dict[str, str], pairs: list[tuple[int, int]],
+           ) -> list[tuple[float, int, int]]:  # fmt: skip
+    """The links ``(weight, i, j)`` among candidate ``pairs`` (i < j).
+
+    Per pair: both contents non-empty and the speakers compatible; inside one article, the
+    same words quoted twice or one remark continued (weight 2); across articles, a
+    fragment under ``MIN_WORDS`` words links (weight 2) only to the same words of a direct
+    quote with named speakers on both sides; longer contents link (weight 1 + content
+    cosine) on fuzzy wording, an excerpt, the content cosine, or, with both speakers
+    named, the context cosine.  The edges come in no particular order (callers sort them).
     """
-    from rapidfuzz import fuzz
-
-    n = len(quotes)
-    if n == 0:
-        return
-    contents = [texts.get(q.article, "")[q.start : q.end] for q in quotes]
-    contexts = [_context(texts.get(q.article, ""), q.start, q.end) for q in quotes]
-    names = [surname(q.speaker.name if q.speaker else None) for q in quotes]
-    outlet = [outlets.get(q.article) or q.article for q in quotes]
-    embed = embed or _default_embed
-    vecs = unit_rows(embed(contents + contexts))
-    vc, vx = vecs[:n], vecs[n:]
-    norm = [normalize_wording(c) for c in contents]
-    words = [len(c.split()) for c in norm]
+    from rapidfuzz import fuzz, process
 
     edges: list[tuple[float, int, int]] = []
-    for i, j in candidate_pairs(quotes, vc, vx, norm):
-        if not norm[i] or not norm[j] or not _compatible(names[i], names[j]):
+    pending: list[tuple[int, int, float]] = []  # long cross-article pairs the cosines did not link
+    for i, j in pairs:
+        if not norm[i] or not norm[j] or not _compatible_cached(names[i], names[j]):
             continue
-        cos_c = float(vc[i] @ vc[j])
         if quotes[i].article == quotes[j].article:
             # Inside one article only textual evidence links: the same words quoted twice
             # (nested or repeated spans), or consecutive pieces of one speaker's remark.
@@ -175,14 +172,54 @@ def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, 
             if quotes[i].type == quotes[j].type == "direct" and norm[i] == norm[j] and names[i] and names[j]:
                 edges.append((2.0, i, j))
             continue
-        link = (
-            fuzz.token_set_ratio(norm[i], norm[j]) >= FUZZY_MIN
-            or (min(words[i], words[j]) >= EXCERPT_WORDS and fuzz.partial_ratio(norm[i], norm[j]) >= EXCERPT_MIN)
-            or cos_c >= COS_MIN
-            or (names[i] is not None and names[j] is not None and float(vx[i] @ vx[j]) >= CONTEXT_COS_MIN)
-        )
-        if link:
+        cos_c = float(vc[i] @ vc[j])
+        # Any one test links.  The cosines settle most pairs; the fuzzy ratios of the rest
+        # are scored together below (partial_ratio of two long quotes is ~0.1 ms).
+        if cos_c >= COS_MIN or (
+            names[i] is not None and names[j] is not None and float(vx[i] @ vx[j]) >= CONTEXT_COS_MIN
+        ):
             edges.append((1.0 + cos_c, i, j))
+        else:
+            pending.append((i, j, cos_c))
+    if pending:
+        left = [norm[i] for i, _, _ in pending]
+        right = [norm[j] for _, j, _ in pending]
+        # With a cutoff rapidfuzz returns the exact score at or above it and 0 below, so
+        # ``>= cutoff`` is the same test as on the plain score.
+        tsr = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float64,
+                             score_cutoff=FUZZY_MIN, workers=FUZZ_WORKERS) >= FUZZY_MIN  # fmt: skip
+        excerpt = [k for k, (i, j, _) in enumerate(pending)
+                   if not tsr[k] and min(words[i], words[j]) >= EXCERPT_WORDS]  # fmt: skip
+        linked = tsr.copy()
+        if excerpt:
+            pr = process.cpdist([left[k] for k in excerpt], [right[k] for k in excerpt], scorer=fuzz.partial_ratio,
+                                dtype=np.float64, score_cutoff=EXCERPT_MIN, workers=FUZZ_WORKERS)  # fmt: skip
+            linked[np.asarray(excerpt)] = pr >= EXCERPT_MIN
+        edges.extend((1.0 + cos_c, i, j) for (i, j, cos_c), ok in zip(pending, linked.tolist(), strict=True) if ok)
+    return edges
+
+
+def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, str],
+                 embed: Embed | None = None) -> None:  # fmt: skip
+    """Set ``q.group`` and ``q.altered`` on every quote (see the module docstring).
+
+    ``texts``: article id → text; ``outlets``: article id → outlet name (articles without an
+    outlet count as their own outlet).  Quotes whose article is missing from ``texts`` are
+    grouped alone.  ``embed``: texts → unit vectors (default: the USE encoder, uncached).
+    """
+    n = len(quotes)
+    if n == 0:
+        return
+    contents = [texts.get(q.article, "")[q.start : q.end] for q in quotes]
+    contexts = [_context(texts.get(q.article, ""), q.start, q.end) for q in quotes]
+    names = [surname(q.speaker.name if q.speaker else None) for q in quotes]
+    outlet = [outlets.get(q.article) or q.article for q in quotes]
+    embed = embed or _default_embed
+    vecs = unit_rows(embed(contents + contexts))
+    vc, vx = vecs[:n], vecs[n:]
+    norm = [normalize_wording(c) for c in contents]
+    words = [len(c.split()) for c in norm]
+    edges = _edges(quotes, vc, vx, norm, words, names, texts, candidate_pairs(quotes, vc, vx, norm))
 
     # Union the strongest links first; refuse a link that would put two different named
     # speakers in one group.
@@ -199,7 +236,7 @@ def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, 
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
-        if not all(_compatible(a, b) for a in speakers[ri] for b in speakers[rj]):
+        if not all(_compatible_cached(a, b) for a in speakers[ri] for b in speakers[rj]):
             continue
         parent[rj] = ri
         speakers[ri] |= speakers.pop(rj)

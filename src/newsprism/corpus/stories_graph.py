@@ -107,11 +107,12 @@ def candidate_pairs(emb: np.ndarray, tfidf: csr_matrix, k: int, rare_df: int = 5
     x = np.ascontiguousarray(emb, dtype=np.float32)
     index.add(x)
     _, nbrs = index.search(x, min(k + 1, n))
-    pairs: set[tuple[int, int]] = set()
-    for i in range(n):
-        for j in nbrs[i].tolist():
-            if j >= 0 and j != i:
-                pairs.add((min(i, j), max(i, j)))
+    # Pairs are coded i * n + j (i < j) in int64 arrays: a Python set of tuples costs about
+    # 100 bytes a pair, and 100,000 articles have millions of candidate pairs.
+    src = np.repeat(np.arange(n, dtype=np.int64), nbrs.shape[1])
+    dst = nbrs.ravel().astype(np.int64)
+    ok = (dst >= 0) & (dst != src)
+    codes = [np.minimum(src[ok], dst[ok]) * n + np.maximum(src[ok], dst[ok])]
     X = tfidf.tocsr()
     postings: dict[int, list[int]] = {}
     for i in range(n):
@@ -121,8 +122,8 @@ def candidate_pairs(emb: np.ndarray, tfidf: csr_matrix, k: int, rare_df: int = 5
             postings.setdefault(t, []).append(i)
     for docs in postings.values():
         if 1 < len(docs) <= rare_df:
-            for a in range(len(docs)):
-                for b in range(a + 1, len(docs)):
-                    pairs.add((docs[a], docs[b]))
-    arr = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-    return arr[:, 0], arr[:, 1]
+            d = np.array(docs, dtype=np.int64)  # ascending: articles were visited in order
+            a, b = np.triu_indices(len(d), 1)
+            codes.append(d[a] * n + d[b])
+    pairs = np.unique(np.concatenate(codes))  # sorted by (i, j), as the linkage expects
+    return pairs // n, pairs % n

@@ -20,7 +20,7 @@ if it cannot be loaded, TF-IDF vectors stand in.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -142,6 +142,13 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     return vecs / np.maximum(norms, 1e-9)
 
 
+def unit_vectors(vecs: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length the way :func:`embed` scales them (zero rows stay zero)."""
+    vecs = np.asarray(vecs, dtype=np.float32)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.maximum(norms, 1e-9)
+
+
 def tfidf_vectors(texts: Sequence[str]) -> np.ndarray:
     """Dense, L2-normalised TF-IDF vectors of ``texts`` (sublinear tf, stop words removed)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -256,9 +263,11 @@ def select(toks: Sequence[Sequence[str]], probs: dict[str, float], quality: Sequ
     return chosen
 
 
+@lru_cache(maxsize=65536)
 def _neutral_quality(text: str) -> float:
     """1 for a plain factual sentence, less with loaded words; 0 for fragments and sentences
-    that are mostly quotation (a summary reports, it does not quote)."""
+    that are mostly quotation (a summary reports, it does not quote).  Cached: a pure
+    function of the text, asked for again each time a sentence's claim is sorted or ranked."""
     n = len(_tokens(text))
     if n < MIN_WORDS or quoted_fraction(text) > 0.5:
         return 0.0
@@ -353,7 +362,8 @@ class _Index:
     vecs: np.ndarray
 
 
-def _index(articles: list[Article], sentences: dict[str, list[tuple[int, int]]]) -> _Index:
+def _index(articles: list[Article], sentences: dict[str, list[tuple[int, int]]],
+           embed_fn: Callable[[Sequence[str]], np.ndarray] | None = None) -> _Index:  # fmt: skip
     ids: list[tuple[str, int, int]] = []
     texts: list[str] = []
     positions: list[int] = []
@@ -370,7 +380,8 @@ def _index(articles: list[Article], sentences: dict[str, list[tuple[int, int]]])
             positions.append(0 if is_head else pos)
             headline.append(is_head)
             pos += 0 if is_head else 1
-    return _Index(ids, texts, positions, groups, headline, embed(texts))
+    vecs = embed(texts) if embed_fn is None or not texts else unit_vectors(embed_fn(texts))
+    return _Index(ids, texts, positions, groups, headline, vecs)
 
 
 # A fact two independent outlets report outranks one only one reports (the brief: prefer
@@ -380,7 +391,8 @@ Item = tuple[list[int], float]  # (indices into the _Index of the supporting sen
 
 
 def summarize_story(story_id: str, articles: list[Article], claims: list[dict[str, Any]],
-                    sentences: dict[str, list[tuple[int, int]]], max_sentences: int = 6) -> dict[str, Any]:  # fmt: skip
+                    sentences: dict[str, list[tuple[int, int]]], max_sentences: int = 6,
+                    embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> dict[str, Any]:  # fmt: skip
     """A cited summary of one story.
 
     Returns ``{"story", "sentences": [{"text", "citations": [{article, start, end}],
@@ -391,9 +403,10 @@ def summarize_story(story_id: str, articles: list[Article], claims: list[dict[st
     Claims are preferred corroborated first; conflicting claims (or claims with recorded
     conflicts) are never stated.  With no usable claim the articles' sentences are
     summarised directly, each citing itself and any other article's sentence that says the
-    same.
+    same.  ``embed``: texts → sentence vectors (the pipeline's shared, cached encoder);
+    default :func:`embed`.
     """
-    idx = _index(articles, sentences)
+    idx = _index(articles, sentences, embed)
     items: list[Item] = []
     for claim in claims:
         weight = _STATUS_WEIGHT.get(str(claim.get("status")), 0.0)

@@ -12,10 +12,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from newsprism.model import Article
     from newsprism.stages.timexes import TimeExpr
 
@@ -173,7 +176,8 @@ class _Event:
 
 
 def build_timeline(story_id: str, articles: list[Article], timexes: dict[str, list[TimeExpr]],
-                   sentences: dict[str, list[tuple[int, int]]]) -> list[TimelineEntry]:  # fmt: skip
+                   sentences: dict[str, list[tuple[int, int]]],
+                   embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> list[TimelineEntry]:  # fmt: skip
     """Dated events of one story, merged across articles and ordered by date.
 
     ``timexes`` and ``sentences`` map article id → that article's time expressions and
@@ -181,9 +185,11 @@ def build_timeline(story_id: str, articles: list[Article], timexes: dict[str, li
     contains a time expression with a value; with several, the most specific (day before
     week, month, year; non-vague first; then the first) dates it.  Events with the same
     date and similar sentences merge into one entry whose text comes from the
-    earliest-published article reporting it.
+    earliest-published article reporting it.  ``embed``: texts → sentence vectors (the
+    pipeline's shared, cached encoder); default ``summary.embed``.
     """
-    from newsprism.corpus.summary import embed, sentence_pieces
+    from newsprism.corpus import summary
+    from newsprism.corpus.summary import sentence_pieces
 
     events: list[_Event] = []
     for order, art in enumerate(articles):
@@ -204,7 +210,8 @@ def build_timeline(story_id: str, articles: list[Article], timexes: dict[str, li
             events.append(_Event(tx.value, tx.granularity, art, order, s, e, art.text[s:e], tx))
 
     # Merge: same date + same event → one group (greedy, in input order).
-    vecs = embed([ev.text for ev in events])
+    ev_texts = [ev.text for ev in events]
+    vecs = summary.embed(ev_texts) if embed is None or not ev_texts else summary.unit_vectors(embed(ev_texts))
     groups: list[list[int]] = []
     for i, ev in enumerate(events):
         for members in groups:

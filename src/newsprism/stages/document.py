@@ -8,7 +8,7 @@ Bump ``STAGE_VERSION`` whenever a document stage changes what it outputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from newsprism.stages.timexes import TimeExpr
     from newsprism.store.db import Store
 
-STAGE_VERSION = f"{__version__}+doc5"
+STAGE_VERSION = f"{__version__}+doc6"
 STAGE = "document"
 
 
@@ -104,16 +104,69 @@ def analyse_doc(article: Article, doc: Doc) -> DocResult:
     )
 
 
+# Below this many uncached articles the pool's start-up (a model load per worker, ~1.5 s)
+# costs more than the second core saves.
+MIN_PARALLEL = 12
+# Articles per task sent to a worker: small enough to keep both cores busy to the end and
+# memory flat, large enough that spaCy batches well.
+CHUNK = 8
+
+
+def analyse_texts(articles: list[Article]) -> list[tuple[str, dict[str, Any]]]:
+    """Parse ``articles`` and run every document stage: ``(article id, DocResult JSON)`` each.
+
+    This is the unit of work a worker process runs; it returns JSON, not spaCy Docs, so
+    nothing large crosses the process boundary.
+    """
+    from newsprism.stages.nlp import parse_many
+
+    return [(a.id, analyse_doc(a, doc).to_json()) for a, doc in zip(articles, parse_many(articles), strict=True)]
+
+
+def _worker_init() -> None:
+    from newsprism.stages.nlp import load_nlp
+
+    load_nlp()
+
+
+def _results_in_order(todo: list[Article], n_process: int, min_parallel: int = MIN_PARALLEL,
+                      chunk: int = CHUNK) -> Iterator[tuple[str, dict[str, Any]]]:  # fmt: skip
+    """``(id, DocResult JSON)`` for ``todo`` in order: in this process, or, when there is
+    enough work, parse *and* analysis in ``n_process`` worker processes.
+
+    The workers are spawned (not forked): the caller may be a threaded server, and a fork
+    would copy its locks mid-use.  Each worker loads the model once.
+    """
+    if n_process <= 1 or len(todo) < min_parallel:
+        for i in range(0, len(todo), chunk):
+            yield from analyse_texts(todo[i : i + chunk])
+        return
+    import multiprocessing
+
+    chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(min(n_process, len(chunks)), initializer=_worker_init) as pool:
+        for part in pool.imap(analyse_texts, chunks):
+            yield from part
+
+
 def run_documents(
     articles: list[Article],
     store: Store | None,
     n_process: int = 1,
     progress: Callable[[str, int, int | None], None] | None = None,
     batch_size: int = 64,
+    *,
+    min_parallel: int = MIN_PARALLEL,
+    chunk: int = CHUNK,
 ) -> dict[str, DocResult]:
-    """DocResults for every article, from the cache where possible (see module docstring)."""
-    from newsprism.stages.nlp import parse_many
+    """DocResults for every article, in the articles' order, from the cache where possible
+    (see module docstring).
 
+    ``n_process`` processes share the uncached articles (when there are at least
+    ``min_parallel``, in tasks of ``chunk``); each parses and analyses its own, so both the
+    parse and our stages use every core.  The results do not depend on ``n_process``.
+    """
     results: dict[str, DocResult] = {}
     if store is not None:
         cached = store.get_doc_results(STAGE, STAGE_VERSION, [a.id for a in articles])
@@ -125,12 +178,11 @@ def run_documents(
     if progress:
         progress("parse", done, total)
     pending: dict[str, Any] = {}
-    # Short texts first would be faster for spaCy's batching, but order keeps memory flat
-    # and progress honest; batches are written to the cache as they finish.
-    for article, doc in zip(todo, parse_many(todo, n_process=n_process, batch_size=16), strict=True):
-        res = analyse_doc(article, doc)
-        results[article.id] = res
-        pending[article.id] = res.to_json()
+    # Order is kept, so memory stays flat and progress honest; batches are written to the
+    # cache as they finish, so a killed run keeps what it had done.
+    for aid, data in _results_in_order(todo, n_process, min_parallel, chunk):
+        results[aid] = DocResult.from_json(aid, data)
+        pending[aid] = data
         done += 1
         if len(pending) >= batch_size and store is not None:
             store.put_doc_results(STAGE, STAGE_VERSION, pending)
@@ -139,4 +191,6 @@ def run_documents(
             progress("parse", done, total)
     if pending and store is not None:
         store.put_doc_results(STAGE, STAGE_VERSION, pending)
-    return results
+    # In the articles' order, whichever came from the cache: the corpus stages iterate
+    # this dict, and their output must not depend on what an earlier run left cached.
+    return {a.id: results[a.id] for a in articles}

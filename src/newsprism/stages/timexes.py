@@ -33,6 +33,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from newsprism.stages.nlp import doc_text
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
@@ -355,7 +357,7 @@ def find_timexes(doc: Doc, published: str | None) -> list[TimeExpr]:
     against ``published`` (``YYYY-MM-DD`` or ``None``).  Offsets index ``article.text``;
     the list is sorted by ``start`` and spans never overlap.
     """
-    return find_timexes_in(doc.text, published, doc)
+    return find_timexes_in(doc_text(doc), published, doc)
 
 
 def find_timexes_in(text: str, published: str | None, doc: Doc | None = None) -> list[TimeExpr]:

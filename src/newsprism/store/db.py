@@ -9,7 +9,9 @@ crash never leaves half an article; WAL mode lets readers (the API) run beside a
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -21,6 +23,17 @@ import numpy as np
 from newsprism.errors import NewsprismError
 from newsprism.ids import content_id
 from newsprism.model import Article, Rejected, Segment
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host (signal 0 probes without sending)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -205,10 +218,19 @@ class Store:
 
     # -- runs ---------------------------------------------------------------------------
     def start_run(self, command: str, version: str, config: dict[str, Any]) -> int:
+        """Record a new run (as 'running', owned by this process); first mark the runs a
+        killed process left unfinished ('running' or 'analysing') on this host as 'interrupted'."""
+        host = socket.gethostname()
         with self.conn:
+            stale = self.conn.execute(
+                "SELECT id, pid FROM runs WHERE status IN ('running', 'analysing') AND host = ? AND pid IS NOT NULL",
+                (host,),
+            ).fetchall()
+            dead = [rid for rid, pid in stale if not _alive(int(pid))]
+            self.conn.executemany("UPDATE runs SET status = 'interrupted' WHERE id = ?", [(r,) for r in dead])
             cur = self.conn.execute(
-                "INSERT INTO runs (command, version, config) VALUES (?, ?, ?)",
-                (command, version, json.dumps(config, sort_keys=True)),
+                "INSERT INTO runs (command, version, config, pid, host) VALUES (?, ?, ?, ?, ?)",
+                (command, version, json.dumps(config, sort_keys=True), os.getpid(), host),
             )
         return int(cur.lastrowid or 0)
 
@@ -219,15 +241,6 @@ class Store:
                 " WHERE id = ?",
                 (json.dumps(counts, sort_keys=True), status, run_id),
             )
-
-    def add_run_info(self, run_id: int, extra: dict[str, Any]) -> None:
-        """Merge ``extra`` (stage timings, say) into a finished run's counts."""
-        row = self.conn.execute("SELECT counts FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is None:
-            return
-        counts = {**json.loads(row[0]), **extra}
-        with self.conn:
-            self.conn.execute("UPDATE runs SET counts = ? WHERE id = ?", (json.dumps(counts, sort_keys=True), run_id))
 
     # -- caches -------------------------------------------------------------------------
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
@@ -259,6 +272,15 @@ class Store:
             )
             out.update({r[0]: json.loads(r[1]) for r in rows})
         return out
+
+    def replace_doc_results(self, stage: str, results: dict[str, Any], *, version: str) -> None:
+        """Make ``results`` the only cached entries of ``stage`` (any version), in one transaction."""
+        with self.conn:
+            self.conn.execute("DELETE FROM doc_cache WHERE stage = ?", [stage])
+            self.conn.executemany(
+                "INSERT INTO doc_cache (article_id, stage, version, result) VALUES (?, ?, ?, ?)",
+                [(aid, stage, version, json.dumps(res)) for aid, res in results.items()],
+            )
 
     def put_doc_results(self, stage: str, version: str, results: dict[str, Any]) -> None:
         with self.conn:
