@@ -152,7 +152,10 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     quotes = [q for a in articles for q in docs[a.id].quotes]
     link_speakers(quotes, entities)
 
-    from newsprism.corpus.embeddings import SharedCache, embedder
+    from newsprism.corpus.embeddings import SharedCache, embedder, set_encoder_processes
+
+    # Sentences not yet in the vector cache (a first run) are encoded on every core too.
+    set_encoder_processes(config.n_process)
 
     # One vector memo for every corpus stage: a sentence several stages embed (a claim
     # unit, a quote's context, a summary sentence) is read or encoded once per run.
