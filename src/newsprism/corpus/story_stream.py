@@ -107,8 +107,8 @@ def _one_thread() -> Iterator[None]:
     """BLAS and faiss on one thread for the duration.
 
     One article's work is a few small products and one HNSW query: a thread team costs
-    more than it saves, and on a busy machine its spinning threads made an assign 3×
-    slower (measured: median 15.9 → 5.6 ms with 10,000 stored, load average 3)."""
+    more than it saves, and on a busy machine its spinning threads nearly doubled an
+    assign's time (measured: median 15.9 → 8.3 ms with 10,000 stored, load average 3)."""
     import faiss
 
     before = faiss.omp_get_max_threads()
