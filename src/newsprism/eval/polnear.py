@@ -15,7 +15,7 @@ Choices, stated so the figures can be reproduced and compared:
 * **Span normalisation.**  PolNeAR content spans include the quotation marks and often
   the closing punctuation; our quotes' contract puts a direct quote's content *inside*
   the marks.  Before any comparison both gold and predicted spans are trimmed of
-  surrounding whitespace, quotation marks and ``.,:;`` so that ``“Yes.”`` and ``Yes``
+  surrounding whitespace (any Unicode space), quotation marks and ``.,:;`` so that ``“Yes.”`` and ``Yes``
   are the same span.  Nothing else is normalised.
 * **Matching.**  Per span type, predictions and golds are matched one-to-one, greedily:
   exact pairs first (identical normalised offsets), then for overlap-match any
@@ -65,9 +65,10 @@ def _polnear_dir(bench: Path) -> Path:
 
 def normalise(text: str, start: int, end: int) -> tuple[int, int]:
     """``(start, end)`` trimmed of whitespace, quotation marks and ``.,:;`` at both ends."""
-    while start < end and text[start] in _TRIM:
+    # ``isspace`` covers the no-break spaces news HTML leaves between a name and its verb
+    while start < end and (text[start] in _TRIM or text[start].isspace()):
         start += 1
-    while end > start and text[end - 1] in _TRIM:
+    while end > start and (text[end - 1] in _TRIM or text[end - 1].isspace()):
         end -= 1
     return start, end
 

@@ -30,8 +30,12 @@ WEIGHTS_PATH = Path(__file__).parent / "data" / "quote_cues.json"
 _PRONOUN_KIND = {"he": "he", "she": "he", "i": "i", "we": "we", "they": "they", "it": "it", "you": "you"}
 
 
-def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
-    """Sparse binary features of one candidate (strings; order irrelevant)."""
+def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]], others: list[Cue] | None = None) -> list[str]:
+    """Sparse binary features of one candidate (strings; order irrelevant).
+
+    ``others`` are the article's other candidates: how this one nests with them is a
+    feature (PolNeAR annotates "gave his opinion on who …" once, as the noun's remark,
+    not also as what "gave" governs)."""
     tok = doc[c.head]
     lem = tok.lemma_.lower()
     f = [
@@ -92,7 +96,29 @@ def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]]) -> list[str]:
         root = first.root
         f.append(f"croot={root.ent_type_ or root.pos_}|{c.kind}")
         f.append(f"lem|croot={lem}|{root.pos_}")
+    if others:
+        f += _nesting(c, others)
     return f
+
+
+def _nesting(c: Cue, others: list[Cue]) -> list[str]:
+    """How ``c`` sits among the other candidates: its content holding another cue (at its
+    very start: a wrapped noun cue), its cue inside another's content, its content equal
+    to another head's content."""
+    out: set[str] = set()
+    for o in others:
+        if o.head == c.head:
+            continue
+        if c.content[0] <= o.cue[0] and o.cue[1] <= c.content[1]:
+            start = o.cue[0] - c.content[0] <= 12
+            out.add(f"holds_cue|{c.kind}|{o.kind}|{'start' if start else 'in'}")
+            out.add(f"holds_cue_lex|{o.lexical}|{'start' if start else 'in'}")
+        if o.content[0] <= c.cue[0] and c.cue[1] <= o.content[1]:
+            out.add(f"cue_inside|{c.kind}|{o.kind}")
+            out.add(f"cue_inside_lex|{o.lexical}")
+        if o.content == c.content:
+            out.add(f"same_content|{c.kind}|{o.kind}")
+    return sorted(out)
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +147,22 @@ def select(doc: Doc, cands: list[Cue], quoted: list[tuple[int, int]]) -> list[Cu
     threshold = float(model["threshold"])
     best: dict[int, Cue] = {}
     for c in cands:
-        c.score = probability(features(doc, c, quoted), weights)
+        c.score = probability(features(doc, c, quoted, cands), weights)
         if c.score >= threshold and (c.head not in best or c.score > best[c.head].score):
             best[c.head] = c
-    return sorted(best.values(), key=lambda c: c.cue[0])
+    kept = sorted(best.values(), key=lambda c: c.cue[0])
+    return [c for c in kept if not any(_inherits(c, o) for o in kept)]
+
+
+def _inherits(inner: Cue, outer: Cue) -> bool:
+    """Whether ``inner`` is a verb inside ``outer``'s content with ``outer``'s own subject
+    ("Kasich sought to distinguish himself as …", "She avoided looking at me"): one
+    stance, annotated once, as its outer cue's.  A nested remark by someone else ("X said
+    Y claimed Z") is kept."""
+    return (
+        inner.head != outer.head
+        and inner.source_head is not None
+        and inner.source_head == outer.source_head
+        and outer.content[0] <= inner.cue[0]
+        and inner.cue[1] <= outer.content[1]
+    )

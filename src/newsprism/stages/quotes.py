@@ -245,8 +245,24 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
             owner = next((f for f in found if f.cue == (s, e)), None)
             if owner is not None and owner.type != "direct" and _overlap(owner.start, owner.end, m.start, m.end):
                 continue  # the quoted words are part of that cue's reported clause
+            if owner is not None and owner.type != "direct" and "\n" not in text[owner.end : m.open_pos]:
+                # "Cruz pledged to oppose legal status: “today, tomorrow, forever.”": one
+                # verb reports both, so one remark runs from its clause to the quote's end
+                owner.start, owner.end = min(owner.start, m.start), max(owner.end, m.end)
+                owner.type = "mixed"
+                claimed.add(k)
+                continue
             if owner is not None and owner.type == "direct" and m.open_pos < s:
-                continue  # a quoted name between the remark and its cue: not a remark
+                quoted = text[m.start : m.end]
+                if owner.start < m.start or _words(quoted) < _MIN_DIRECT_WORDS or _is_title(quoted):
+                    continue  # a quoted name between the remark and its cue: not a remark
+                # “A,” he said, “B.” with the parse giving "said" B: A opens the remark and
+                # takes the cue, B continues it (the order PolNeAR annotates)
+                f = _Found(m.start, m.end, "direct", owner.cue, owner.source, owner.source_head, owner.confidence)
+                owner.cue, owner.confidence = None, 0.75
+                found.append(f)
+                last_direct = f
+                continue
             if owner is not None and owner.type == "direct":
                 # “A,” he said, “B.”: one remark split by its cue; B continues A (no cue
                 # of its own, as PolNeAR and most schemes annotate it)

@@ -48,7 +48,8 @@ XCOMP_VERBS: frozenset[str] = _words(
 # verbs that report with a direct object + preposition (accuse X of Y, criticize X for Y)
 OBJECT_VERBS: frozenset[str] = _words(
     """accuse criticize blame praise thank credit slam blast fault condemn denounce attack
-    applaud commend chide scold mock ridicule question urge call"""
+    applaud commend chide scold mock ridicule deride disparage belittle rebuke scorn lambaste
+    question urge call"""
 )
 # nouns whose "that"-clause or to-clause is reported content
 SPEECH_NOUNS: frozenset[str] = _words(
@@ -179,6 +180,17 @@ def source_phrase(tok: Token) -> tuple[int, int]:
         elif child.dep_ == "prep" and child.lower_ in _ASIDE_PREPS and doc[child.i - 1].text == ",":
             # "Trump, during an interview on Thursday,": a circumstance, not the source
             j = min(j, child.i - 1)
+    for child in tok.rights:
+        if child.i == j and child.tag_ == "POS":
+            j -= 1  # "Trump's": the possessive ending is not part of who speaks
+        elif child.i == j and child.lower_ in _FLOATING:
+            j -= 1  # "Sanders and Cruz both"
+        elif (
+            child.dep_ == "prep"
+            and child.lower_ == "on"
+            and any(g.dep_ == "pobj" and g.ent_type_ == "DATE" for g in child.children)
+        ):
+            j = min(j, child.i - 1)  # "Trump on Tuesday": when, not who
     for k in range(i, tok.i):
         if _is_dash(doc[k]):
             i = k + 1
@@ -192,7 +204,7 @@ def source_phrase(tok: Token) -> tuple[int, int]:
     # nor a quotation the parser attached: with the head outside quotes, the phrase stops
     # at the first mark past it ("the head of Russian diplomacy and “Moscow” said"), and
     # a half quotation before the head is left out ("” the minister")
-    marks = [k for k in range(i, j + 1) if doc[k].is_quote]
+    marks = [k for k in range(i, j + 1) if doc[k].is_quote and doc[k].tag_ != "POS"]  # not "Sanders' aide"
     before = [k for k in marks if k < tok.i]
     after = [k for k in marks if k > tok.i]
     if len(before) % 2 == 0 and after:
@@ -206,6 +218,7 @@ def source_phrase(tok: Token) -> tuple[int, int]:
 
 _DASHES = frozenset({"-", "–", "—", "--"})
 _FOCUS_ADVERBS = frozenset({"even"})
+_FLOATING = frozenset({"both", "all", "each"})
 # prepositions whose comma-set-off phrase after a source is a circumstance ("Cruz, during
 # the debate,"); "X, of Ohio," and "X, from the campaign," still say who X is
 _ASIDE_PREPS = frozenset({"during", "with", "through", "in", "at", "on", "after", "before", "via", "like", "unlike"})
@@ -356,6 +369,14 @@ def _raw_subject(verb: Token) -> Token | None:
         if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ in ("VERB", "AUX"):
             v = v.head.head  # "Trump responded by saying …"
             continue
+        if (
+            v.dep_ == "pcomp"
+            and v.head.dep_ == "prep"
+            and v.head.head.dep_ in ("dobj", "attr")
+            and v.head.head.head.pos_ in ("VERB", "AUX")
+        ):
+            v = v.head.head.head  # "the campaign took the unusual step of criticizing …"
+            continue
         if v.dep_ in ("relcl", "acl") and v.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return v.head
         return None
@@ -439,9 +460,11 @@ def _verb_cues(tok: Token) -> list[Cue]:
         n_prep += 1
         cue = (tok.idx, prep.idx + len(prep.text)) if prep.i - tok.i <= 2 else ext
         add(cue, subtree_chars(pobj), "prep", prep.lower_ in PREP_VERBS.get(lemma, ()))
-    # "His comments were quickly derided": the passive subject is what was reported on
+    # "His comments were quickly derided": the passive subject is what was reported on,
+    # when the verb is one of speech or stance ("The option was chosen by the board" is not)
     subjpass = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
-    if subjpass is not None and not ccomps and subjpass.lower_ not in ("it", "there"):
+    reportable = lemma in SPEECH_VERBS or lemma in DOBJ_VERBS or lemma in OBJECT_VERBS or lemma in PREP_VERBS
+    if subjpass is not None and not ccomps and subjpass.lower_ not in ("it", "there") and reportable:
         agent = next((c for c in tok.children if c.dep_ == "agent"), None)
         apobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
         psrc = source_phrase(apobj) if apobj is not None else None
