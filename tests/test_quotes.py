@@ -496,3 +496,97 @@ def test_content_never_crosses_a_paragraph_break(run: Callable[[str], tuple[str,
 def test_marks_after_no_break_space() -> None:
     text = "He spoke.\xa0\n\xa0“I don’t care,” he said."
     assert [text[m.start : m.end] for m in find_quote_spans(text)] == ["I don’t care,"]
+
+
+# ---- one attribution per stance: nesting and one verb's two contents ----------------
+
+
+def test_verb_clause_and_its_quote_are_one_remark(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run("Cruz pledged to oppose legal status for undocumented immigrants: “today, tomorrow, forever.”")
+    assert len(quotes) == 1
+    q = quotes[0]
+    # the clause the verb governs and the quote it introduces, as one mixed remark
+    assert (q.start, q.end) == (_at(text, "to oppose")[0], _at(text, "forever.")[1])
+    _check(text, q, "mixed", "pledged", "Cruz", "Cruz")
+
+
+def test_inner_verb_with_the_outer_subject_is_not_a_second_remark(
+    run: Callable[[str], tuple[str, list[Quote]]],
+) -> None:
+    text, quotes = run("Kasich sought to distinguish himself as the candidate with a positive message.")
+    # not also "distinguish himself as" → "the candidate": the same stance, Kasich's, once
+    assert len(quotes) == 1
+    q = quotes[0]
+    assert (q.start, q.end) == _at(text, "to distinguish himself as the candidate with a positive message")
+    _check(text, q, "indirect", "sought", "Kasich", "Kasich")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a possessive apostrophe is not a quotation mark
+        ("Tad Devine, Sanders' senior media adviser, said the campaign would go on.",
+         "Tad Devine, Sanders' senior media adviser"),
+        # a floating quantifier is not part of who speaks
+        ("Bernie Sanders and Ted Cruz both said the deal was a mistake.", "Bernie Sanders and Ted Cruz"),
+    ],
+)  # fmt: skip
+def test_source_phrase_apostrophe_and_quantifier(
+    run: Callable[[str], tuple[str, list[Quote]]], text: str, speaker: str
+) -> None:
+    text, quotes = run(text)
+    assert len(quotes) == 1
+    sp = quotes[0].speaker
+    assert sp is not None and (sp.start, sp.end) == _at(text, speaker)
+
+
+def test_passive_of_a_non_speech_verb_is_no_candidate() -> None:
+    from newsprism.stages.reporting import find_candidates
+
+    nlp = load_nlp()
+    text = "The new option was chosen by the board on Friday."
+    assert [c for c in find_candidates(nlp(text)) if c.kind == "passive"] == []
+    text = "His comments were derided by the opposition."
+    cands = [c for c in find_candidates(nlp(text)) if c.kind == "passive"]
+    assert cands and text[cands[0].content[0] : cands[0].content[1]] == "His comments"
+
+
+def test_nesting_features_see_a_wrapped_cue() -> None:
+    from newsprism.stages.quote_model import features
+    from newsprism.stages.reporting import find_candidates
+
+    nlp = load_nlp()
+    text = "Trump voiced strong criticism of the new tax plan."
+    doc = nlp(text)
+    cands = find_candidates(doc)
+    voiced = [c for c in cands if text[c.cue[0] : c.cue[1]].startswith("voiced")]
+    noun = [c for c in cands if text[c.cue[0] : c.cue[1]].startswith("criticism")]
+    assert voiced and noun
+    # "voiced"'s object holds the noun cue at its start; the noun cue sits inside it
+    assert any(f.startswith("holds_cue|") and f.endswith("|start") for f in features(doc, voiced[0], [], cands))
+    assert any(f.startswith("cue_inside|") for f in features(doc, noun[0], [], cands))
+    assert not any(f.startswith(("holds_cue", "cue_inside")) for f in features(doc, voiced[0], []))
+
+
+def test_nested_remark_by_another_speaker_is_judged_alone() -> None:
+    from newsprism.stages.quote_model import features
+    from newsprism.stages.reporting import find_candidates
+
+    nlp = load_nlp()
+    text = "France 24 noted that Jens Stoltenberg said that NATO must reconsider the limits."
+    doc = nlp(text)
+    cands = find_candidates(doc)
+    inner = [c for c in cands if text[c.cue[0] : c.cue[1]] == "said"]
+    assert inner and inner[0].source is not None
+    assert text[inner[0].source[0] : inner[0].source[1]] == "Jens Stoltenberg"
+    # its own speaker: not marked as a cue inside France 24's remark
+    assert not any(f.startswith("cue_inside") for f in features(doc, inner[0], [], cands))
+
+
+def test_scorer_folds_a_nested_remark_into_the_outer_one(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run("France 24 noted that Jens Stoltenberg said that NATO must reconsider the limits.")
+    inner = _find(quotes, _at(text, "that NATO must reconsider the limits"))
+    _check(text, inner, "indirect", "said", "Jens Stoltenberg", "Jens Stoltenberg")
+    attrs = polnear.quotes_as_attributions(quotes)
+    # PolNeAR's scheme: one attribution, France 24's, holding Stoltenberg's remark
+    assert [a.cue for a in attrs] == [_at(text, "noted")]

@@ -210,7 +210,21 @@ def quotes_as_attributions(quotes: Iterable[Any], join_gap: int = 400) -> list[A
     cue of its own.  So a cue-less direct quote that follows a direct quote by the same
     speaker mention within ``join_gap`` characters is joined into that attribution, also
     when a quote that is not direct lies between them (it is then inside the hull).
+    A quote whose cue lies inside another quote's content is left out: PolNeAR folds
+    nested remarks into the outer attribution.
     """
+    quotes = list(quotes)
+    # PolNeAR gives each word one attribution (nested ones are 0.6 % of its golds): a
+    # remark whose cue lies inside another remark's content ("France 24 noted that
+    # Stoltenberg said …") is scored as part of the outer one, not on its own
+    spans = [(q.start, q.end) for q in quotes]
+
+    def nested(q: Any) -> bool:
+        return q.cue is not None and any(
+            a <= q.cue.start and q.cue.end <= b and (a, b) != (q.start, q.end) for a, b in spans
+        )
+
+    quotes = [q for q in quotes if not nested(q)]
     out: list[Attribution] = []
     last_direct: dict[tuple[int, int] | None, int] = {}  # speaker mention → index in out
     for q in sorted(quotes, key=lambda q: q.start):

@@ -41,7 +41,7 @@ from newsprism.stages.reporting import find_candidates
 
 # figures printed for each candidate threshold (the choice maximises content overlap)
 _REPORTED = ("content_overlap", "source_exact", "cue_overlap", "attribution")
-_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+_THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 Row = tuple[str, str, list[Attribution], Doc, list[list[str]], list[int]]
 
 
