@@ -8,7 +8,7 @@ kind, whether the cue sits inside a quotation, the words next to the cue and the
 governing it, whether it is in the headline line, …) and keeps, per cue token, the best candidate whose
 probability clears the trained threshold.
 
-The weights (``data/quote_cues.json``, about 2.9 MB) are trained by
+The weights (``data/quote_cues.json``, about 1.9 MB) are trained by
 ``newsprism.stages.train_quotes`` on PolNeAR *train* only.  Without the file the
 hand-written lexicon rules decide (``Cue.lexical``), so the stage always works.
 """

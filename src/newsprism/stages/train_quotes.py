@@ -82,7 +82,12 @@ def build(bench: Path, cache: str | None = None) -> list[Row]:
     return out
 
 
-def _fit(rows: list[Row], c_reg: float) -> dict[str, float]:
+# weights smaller than this are dropped from the shipped file: they move no decision
+# (CV on train is the same) and would make the file several times larger
+MIN_WEIGHT = 0.02
+
+
+def _fit(rows: list[Row], c_reg: float, min_weight: float = MIN_WEIGHT) -> dict[str, float]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -92,7 +97,7 @@ def _fit(rows: list[Row], c_reg: float) -> dict[str, float]:
     clf = LogisticRegression(C=c_reg, max_iter=3000, fit_intercept=False)
     clf.fit(vec.fit_transform(x), y)
     names = vec.get_feature_names_out()
-    return {str(n): round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= 0.005}
+    return {str(n): round(float(w), 3) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= min_weight}
 
 
 def _stage_counts(rows: list[Row], weights: dict[str, float], threshold: float, counts: Any) -> None:
