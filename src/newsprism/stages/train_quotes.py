@@ -26,6 +26,7 @@ from spacy.tokens import Doc, DocBin
 from newsprism.eval.polnear import (
     Attribution,
     _Counts,
+    _prf,
     find_bench,
     load_split,
     normalise,
@@ -117,10 +118,7 @@ def _stage_counts(rows: list[Row], weights: dict[str, float], threshold: float, 
 
 
 def _f1(counts: Any, key: str) -> float:
-    tp, npred, ngold = counts.c[key]
-    p = tp / npred if npred else 0.0
-    r = tp / ngold if ngold else 0.0
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return _prf(*counts.c[key])["f1"]
 
 
 def choose_threshold(rows: list[Row], c_reg: float, folds: int) -> float:
