@@ -590,3 +590,55 @@ def test_scorer_folds_a_nested_remark_into_the_outer_one(run: Callable[[str], tu
     attrs = polnear.quotes_as_attributions(quotes)
     # PolNeAR's scheme: one attribution, France 24's, holding Stoltenberg's remark
     assert [a.cue for a in attrs] == [_at(text, "noted")]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a quoted word is never the subject of the cue after the quotation
+        ("“Everything you do is watched,” Broaddrick said.", "Broaddrick"),
+        # an s-final possessive apostrophe is not a quotation mark
+        ("Sanders’ campaign manager said the count was wrong.", "Sanders’ campaign manager"),
+        # a quoted title stays inside the source
+        ("Adam Segal, the author of “Hacked World Order,” said the attack was serious.",
+         "Adam Segal, the author of “Hacked World Order"),
+        # a byline dash glued to the name is not part of it
+        ("The polls were off.\n\n-Nate Cohn explains that they were wrong.", "Nate Cohn"),
+        # "in 2008": when, not who
+        ("Clinton in 2008 said the war was a mistake.", "Clinton"),
+    ],
+)  # fmt: skip
+def test_source_phrase_edges(run: Callable[[str], tuple[str, list[Quote]]], text: str, speaker: str) -> None:
+    text, quotes = run(text)
+    spoken = [(q.speaker.start, q.speaker.end) for q in quotes if q.speaker is not None]
+    assert _at(text, speaker) in spoken, [text[a:b] for a, b in spoken]
+
+
+def test_source_never_holds_its_own_cue() -> None:
+    from newsprism.stages.reporting import find_candidates
+
+    nlp = load_nlp()
+    text = "A group backing Mike Huckabee ran ads against the senator."
+    cands = [c for c in find_candidates(nlp(text)) if text[c.cue[0] : c.cue[1]] == "backing"]
+    assert cands and cands[0].source == _at(text, "A group")
+
+
+def test_the_one_asked_is_not_the_asker(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run("Asked about the plan, Priebus said it would pass.")
+    q = _find(quotes, _at(text, "it would pass"))
+    _check(text, q, "indirect", "said", "Priebus", "Priebus")
+    for q in quotes:
+        if q.cue is not None and text[q.cue.start : q.cue.end] == "Asked":
+            assert q.speaker is None
+
+
+def test_noun_cue_keeps_the_possessive_and_names_the_speaker() -> None:
+    from newsprism.stages.reporting import find_candidates
+    from newsprism.stages.speakers import resolve_name
+
+    nlp = load_nlp()
+    text = "The company's claim that the product was safe was false."
+    doc = nlp(text)
+    cands = [c for c in find_candidates(doc) if text[c.cue[0] : c.cue[1]] == "claim"]
+    assert cands and cands[0].source == _at(text, "The company's")
+    assert resolve_name(doc, *cands[0].source, cands[0].source_head) == "The company"

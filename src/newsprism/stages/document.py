@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from newsprism.stages.timexes import TimeExpr
     from newsprism.store.db import Store
 
-STAGE_VERSION = f"{__version__}+doc6"
+STAGE_VERSION = f"{__version__}+doc7"
 STAGE = "document"
 
 

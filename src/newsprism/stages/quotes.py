@@ -239,6 +239,8 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
             continue
         if any(f.type == "mixed" and _overlap(f.start, f.end, m.start, m.end) > 0 for f in found):
             continue  # a fragment of a mixed quote's content, not a remark of its own
+        if any(f.source is not None and f.source[0] <= m.open_pos < f.source[1] for f in found):
+            continue  # a quoted title in who speaks ("the author of “Hacked World Order,” said")
         hit = _cue_for_mark(doc, m, marks)
         if hit is not None:
             s, e, vi = hit

@@ -198,6 +198,10 @@ def _full_org(doc: Doc, ent: Span) -> str:
 def resolve_name(doc: Doc, start: int, end: int, head: int | None = None) -> str:
     """The best in-article name for the speaker mentioned at ``doc.text[start:end]``."""
     text = doc_text(doc)[start:end]
+    for ending in ("'s", "’s", "'", "’"):
+        if text.endswith(ending) and len(text) > len(ending) + 1:
+            text = text[: -len(ending)]  # "the company's claim": the speaker is the company
+            break
     if head is not None and doc[head].lower_ in ("who", "which", "that") and doc[head].head.dep_ == "relcl":
         noun = doc[head].head.head  # "Sanders, who said …" → the noun the clause modifies
         return resolve_name(doc, noun.left_edge.idx, noun.idx + len(noun.text), noun.i)
