@@ -642,3 +642,20 @@ def test_noun_cue_keeps_the_possessive_and_names_the_speaker() -> None:
     cands = [c for c in find_candidates(doc) if text[c.cue[0] : c.cue[1]] == "claim"]
     assert cands and cands[0].source == _at(text, "The company's")
     assert resolve_name(doc, *cands[0].source, cands[0].source_head) == "The company"
+
+
+def test_mixed_quote_never_cuts_its_quotation(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run(
+        "Antony Blinken, who told reporters that the policy had always been “to adapt as the conditions have "
+        "changed, as the battlefield has changed.”"
+    )
+    q = _find(quotes, (text.index("that the policy"), text.index(".”") + 1))
+    _check(text, q, "mixed", "told", "who", "Antony Blinken")  # the relative pronoun, resolved
+
+
+def test_relative_pronoun_object_gives_way_to_the_description(
+    run: Callable[[str], tuple[str, list[Quote]]],
+) -> None:
+    text, quotes = run("Dmitry Peskov, whom the Times described as “the Kremlin’s top spokesman,” told reporters.")
+    q = _find(quotes, _at(text, "the Kremlin’s top spokesman,"))
+    _check(text, q, "direct", "described as", "the Times", "the Times")

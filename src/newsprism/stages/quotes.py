@@ -223,6 +223,10 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
                 # a cue inside a quotation ("I think …" within a quote) belongs to the
                 # quoted remark: annotation schemes (PolNeAR) give each word one attribution
                 continue
+            # a quotation is never cut: the parse's clause often ends inside it, or drops
+            # its closing full stop
+            for k2, _ in ov:
+                c0, c1 = min(c0, marks[k2].start), max(c1, marks[k2].end)
             found.append(_Found(c0, c1, "mixed", c.cue, c.source, c.source_head, 0.75))
             continue
         if any(m.open_pos <= c.cue[0] < m.close_end for m in marks):

@@ -462,7 +462,7 @@ def is_reporting_verb(tok: Token) -> bool:
 
 _EVIDENTIAL = frozenset({"seem", "appear"})
 _CONTENT_PREPS = frozenset({"about", "for", "to", "of", "on", "against", "with", "as", "at", "over", "into"})
-_WEAK_OBJECTS = frozenset({"it", "this", "that", "so", "what", "which"})
+_WEAK_OBJECTS = frozenset({"it", "this", "that", "so", "what", "which", "whom", "who"})
 
 
 def _verb_cues(tok: Token) -> list[Cue]:
