@@ -147,3 +147,37 @@ def test_injected_embedder_is_used() -> None:
     group_quotes(injected, TEXTS, OUTLETS, embed=embed)
     assert calls == [2 * len(injected)]
     assert [(q.group, q.altered) for q in injected] == [(q.group, q.altered) for q in default]
+
+
+def test_paraphrased_remark_by_one_named_speaker_is_one_group_and_only_twins_are_altered() -> None:
+    # the samples' Blinken remark as three outlets carried it: reworded by a translation,
+    # cut into pieces by another; only directly matching direct quotes count as altered
+    texts = {
+        "a": "“Every step along the way we have adapted and adapted as necessary, and that is exactly what we will "
+             "do going forward,” Blinken said. “We are always listening, we are always learning.”",
+        "b": "“We’ve adapted and adjusted, too, and we’ll continue to do that,” Antony Blinken added.",
+        "c": "The government has “made necessary improvements,” Blinken said there. “We will continue to do so in "
+             "the future.”",
+    }  # fmt: skip
+
+    def q(qid: str, art: str, content: str, kind: str = "direct") -> Quote:
+        start = texts[art].index(content)
+        return Quote(id=qid, article=art, start=start, end=start + len(content), type=kind,
+                     speaker=Speaker("Antony Blinken", 0, 1))  # fmt: skip
+
+    qs = [
+        q("a1", "a", "Every step along the way we have adapted and adapted as necessary, and that is exactly what "
+                     "we will do going forward,"),
+        q("a2", "a", "We are always listening, we are always learning."),
+        q("b1", "b", "We’ve adapted and adjusted, too, and we’ll continue to do that,"),
+        q("c1", "c", "The government has “made necessary improvements,”", "mixed"),
+        q("c2", "c", "We will continue to do so in the future."),
+    ]  # fmt: skip
+    group_quotes(qs, texts, {"a": "A", "b": "B", "c": "C"})
+    by = {x.id: x for x in qs}
+    assert by["a1"].group == by["b1"].group
+    # the mixed quote and the direct quote continuing it are one remark
+    assert by["c1"].group == by["c2"].group
+    assert by["a1"].altered and by["b1"].altered
+    # another sentence of the statement, matched through the group only, is not an alteration
+    assert not by["a2"].altered

@@ -659,3 +659,28 @@ def test_relative_pronoun_object_gives_way_to_the_description(
     text, quotes = run("Dmitry Peskov, whom the Times described as “the Kremlin’s top spokesman,” told reporters.")
     q = _find(quotes, _at(text, "the Kremlin’s top spokesman,"))
     _check(text, q, "direct", "described as", "the Times", "the Times")
+
+
+def test_unclosed_quote_ending_in_its_attribution_closes_before_it() -> None:
+    text = (
+        "“As circumstances have changed, we have also adapted. Blinken said at a news conference in Chisinau.\n"
+        "“Every step along the way we have adapted,” he said."
+    )
+    got = [text[m.start : m.end] for m in find_quote_spans(text)]
+    assert got == ["As circumstances have changed, we have also adapted.", "Every step along the way we have adapted,"]
+    # without the attribution the quote goes on into the next paragraph, as news writes it
+    text = "“As circumstances have changed, we have also adapted.\n“Every step along the way we have adapted,” he said."
+    (m,) = find_quote_spans(text)
+    assert text[m.start : m.end].endswith("we have adapted,")
+
+
+def test_quote_after_a_mixed_quote_continues_its_speaker(run: Callable[[str], tuple[str, list[Quote]]]) -> None:
+    text, quotes = run(
+        "Blinken said on Thursday that the government had “made necessary improvements” to its support. "
+        "“We will continue to do so in the future.”"
+    )
+    q = _find(quotes, _at(text, "that the government had “made necessary improvements” to its support"))
+    _check(text, q, "mixed", "said", "Blinken", "Blinken")
+    q = _find(quotes, _at(text, "We will continue to do so in the future."))
+    assert q.type == "direct" and q.cue is None
+    assert q.speaker is not None and (q.speaker.start, q.speaker.end) == _at(text, "Blinken")

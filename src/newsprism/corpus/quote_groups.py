@@ -6,9 +6,10 @@ Contract of ``group_quotes(quotes, texts, outlets)`` (mutates the quotes in plac
   prefix ``g``), shared by all quotes judged to report the same remark; a remark quoted
   once is a group of one;
 * ``q.altered = True`` on a *direct* quote when its group holds another direct quote from a
-  different outlet whose wording differs (after folding case, quotation marks, apostrophes,
-  punctuation and spacing) and neither is an excerpt of the other; both sides are flagged,
-  since we cannot tell which outlet changed the words.
+  different outlet, linked to it directly (not only through other quotes of the group),
+  whose wording differs (after folding case, quotation marks, apostrophes, punctuation and
+  spacing) and neither is an excerpt of the other; both sides are flagged, since we cannot
+  tell which outlet changed the words.
 
 Two quotes are linked when their contents match (rapidfuzz ``token_set_ratio`` /
 ``partial_ratio`` for excerpts, or USE cosine) or, more cautiously, when the sentences around
@@ -37,6 +38,9 @@ FUZZY_MIN = 82  # token_set_ratio (0-100) of two contents
 EXCERPT_MIN = 90  # partial_ratio for a short content inside a longer one
 EXCERPT_WORDS = 4  # an excerpt shorter than this matches too much by chance
 COS_MIN = 0.72  # USE cosine of two contents
+# ... of two contents by the same named speaker: outlets paraphrase and machine-translate one
+# remark ("we have adapted and adapted as necessary" / "we've adapted and adjusted, too")
+SAME_SPEAKER_COS_MIN = 0.6
 CONTEXT_COS_MIN = 0.8  # USE cosine of the two sentences around the quotes (same named speaker only)
 SURNAME_MIN = 80
 MIN_WORDS = 3  # shorter contents link only to the identical words
@@ -46,7 +50,7 @@ CONTINUE_GAP = 80  # characters between two pieces of one remark
 # Between two pieces of one remark there is only the attribution: `,” he said there. “`
 _ATTRIBUTION_GAP = re.compile(
     r"[,.!?]?[”\"’]?\s*(?:he|she|they|[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s+"
-    r"(?:said|added|says|adds|told\s+\w+|continued|went on)(?:\s+\w+){0,3}\s*[.,:;]\s*[“\"‘]?"
+    r"(?:said|added|says|adds|told\s+\w+|continued|went on)(?:\s+\w+){0,6}\s*[.,:;]\s*[“\"‘]?"
 )  # rapidfuzz ratio of two surnames
 _CONTEXT_CHARS = 300
 _WS = re.compile(r"\s+")
@@ -93,11 +97,13 @@ def _context(text: str, start: int, end: int) -> str:
 
 
 def _continues(a: Quote, b: Quote, name_a: str | None, name_b: str | None, text: str) -> bool:
-    """``b`` directly continues ``a``'s remark: same named speaker, both direct, same paragraph,
-    a short gap (``"...," he said there. "We will ..."``)."""
-    if a.type != "direct" or b.type != "direct" or not name_a or name_a != name_b:
+    """``b`` directly continues ``a``'s remark: same named speaker, the later one direct and the
+    earlier direct or mixed, a short gap (``"...," he said there. "We will ..."``)."""
+    if not name_a or name_a != name_b:
         return False
     first, second = (a, b) if a.start <= b.start else (b, a)
+    if first.type not in ("direct", "mixed") or second.type != "direct":
+        return False
     gap = text[first.end : second.start]
     return 0 <= len(gap) <= CONTINUE_GAP and _ATTRIBUTION_GAP.fullmatch(gap) is not None
 
@@ -175,8 +181,11 @@ def _edges(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: list[str],
         cos_c = float(vc[i] @ vc[j])
         # Any one test links.  The cosines settle most pairs; the fuzzy ratios of the rest
         # are scored together below (partial_ratio of two long quotes is ~0.1 ms).
-        if cos_c >= COS_MIN or (
-            names[i] is not None and names[j] is not None and float(vx[i] @ vx[j]) >= CONTEXT_COS_MIN
+        named = names[i] is not None and names[j] is not None
+        if (
+            cos_c >= COS_MIN
+            or (named and cos_c >= SAME_SPEAKER_COS_MIN)
+            or (named and float(vx[i] @ vx[j]) >= CONTEXT_COS_MIN)
         ):
             edges.append((1.0 + cos_c, i, j))
         else:
@@ -241,6 +250,9 @@ def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, 
         parent[rj] = ri
         speakers[ri] |= speakers.pop(rj)
 
+    # only two versions of the same words are an alteration, not two sentences of one
+    # statement that the group holds through other quotes
+    linked = {(i, j) for _, i, j in edges}
     members: dict[int, list[int]] = {}
     for i in range(n):
         members.setdefault(find(i), []).append(i)
@@ -254,7 +266,7 @@ def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, 
         direct = [i for i in direct if words[i] >= MIN_WORDS]
         for a in direct:
             for b in direct:
-                if outlet[a] == outlet[b] or norm[a] == norm[b]:
+                if outlet[a] == outlet[b] or norm[a] == norm[b] or (min(a, b), max(a, b)) not in linked:
                     continue
                 if norm[a] in norm[b] or norm[b] in norm[a]:
                     continue  # one outlet quoted less of the remark: an excerpt, not an alteration

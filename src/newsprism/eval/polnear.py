@@ -207,8 +207,8 @@ def quotes_as_attributions(quotes: Iterable[Any], join_gap: int = 400) -> list[A
 
     PolNeAR annotates ``“A,” Trump said. “B.”`` as *one* attribution whose content is
     discontinuous (scored as its hull); we emit two direct quotes, the second with no
-    cue of its own.  So a cue-less direct quote that follows a direct quote by the same
-    speaker mention within ``join_gap`` characters is joined into that attribution, also
+    cue of its own.  So a cue-less direct quote that follows a direct or mixed quote by the
+    same speaker mention within ``join_gap`` characters is joined into that attribution, also
     when a quote that is not direct lies between them (it is then inside the hull).
     A quote whose cue lies inside another quote's content is left out: PolNeAR folds
     nested remarks into the outer attribution.
@@ -238,8 +238,8 @@ def quotes_as_attributions(quotes: Iterable[Any], join_gap: int = 400) -> list[A
                 # when asked whether …, “B.”) lies inside the joined hull, as in PolNeAR
                 out[k] = Attribution(content=(last.content[0], q.end), cue=last.cue, source=last.source)
                 continue
-        if q.type == "direct":
-            last_direct[src] = len(out)
+        if q.type in ("direct", "mixed"):
+            last_direct[src] = len(out)  # a mixed quote is continued the same way
         out.append(Attribution(content=(q.start, q.end), cue=(q.cue.start, q.cue.end) if q.cue else None, source=src))
     return out
 

@@ -8,11 +8,14 @@ content.
 Handled: curly “ ”, straight ", guillemets « » and ‹ ›, low-9 „ ‚, single ‘ ’ and ',
 apostrophes (Ukraine’s, don't, rock 'n' roll, '90s, plural possessives voters’), quotes
 spanning sentences, and the news convention of a quote left open at the end of a
-paragraph that continues in the next paragraph opening with a quote mark.
+paragraph that continues in the next paragraph opening with a quote mark — unless the
+paragraph's last sentence attributes the quote ("… Blinken said in Chisinau."): then the
+closing mark was left out, and ``text[end]`` is the space after the last quoted sentence.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # opening mark → the closing marks that may end it
@@ -72,6 +75,29 @@ def _para_continues(text: str, nl: int, opener: str) -> int | None:
     return None
 
 
+# a paragraph-final sentence that attributes the quote before it ("… so doing. Blinken
+# said at a news conference in Chisinau."): the writer (or a machine translation) left
+# the closing mark out; the quote ends with the sentence before
+_ATTRIBUTION = re.compile(
+    r"(?:[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}|[Hh]e|[Ss]he|[Tt]hey)\s+"
+    r"(?:said|says|added|adds|told|stated|noted|explained|continued|stressed|wrote)\b[^.!?“”\"]{0,120}[.!?]\s*"
+)
+_SENTENCE_END = re.compile(r"[.!?][’']?\s+(?=[A-Z])")
+
+
+def _implied_close(text: str, i: int, nl: int) -> int | None:
+    """The index just past the last quoted sentence when the quote opened at ``i`` runs to
+    the line break ``nl`` and its last sentence is an attribution (see ``_ATTRIBUTION``);
+    ``text[result]`` is then the space that stands for the missing closing mark."""
+    ends = [m for m in _SENTENCE_END.finditer(text, i + 1, nl)]
+    if not ends:
+        return None
+    last = ends[-1]
+    if _ATTRIBUTION.fullmatch(text, last.end(), nl) is None:
+        return None
+    return last.start() + 1
+
+
 def _scan(text: str, pairs: dict[str, str], single: bool, blocked: list[tuple[int, int]]) -> list[QuoteMarks]:
     """One left-to-right pass for one family of marks (double or single)."""
     out: list[QuoteMarks] = []
@@ -124,6 +150,9 @@ def _find_close(text: str, i: int, closers: str, single: bool) -> int | None:
                 break  # single quotes never cross a line
             if cands:
                 return cands[-1]
+            implied = _implied_close(text, i, j)
+            if implied is not None:
+                return implied
             cont = _para_continues(text, j, opener)
             paras += 1
             if cont is None or paras > _MAX_PARAS:

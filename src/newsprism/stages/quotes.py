@@ -241,8 +241,12 @@ def _join(doc: Doc, marks: list[QuoteMarks], cues: list[Cue]) -> list[_Found]:
         if k in claimed:
             last_direct = next((f for f in found if f.start == m.start and f.end == m.end), last_direct)
             continue
-        if any(f.type == "mixed" and _overlap(f.start, f.end, m.start, m.end) > 0 for f in found):
-            continue  # a fragment of a mixed quote's content, not a remark of its own
+        owner_mixed = next((f for f in found if f.type == "mixed" and _overlap(f.start, f.end, m.start, m.end)), None)
+        if owner_mixed is not None:
+            # a fragment of a mixed quote's content, not a remark of its own; a quote right
+            # after it continues that remark (“made necessary improvements,” he said. “We …”)
+            last_direct = owner_mixed
+            continue
         if any(f.source is not None and f.source[0] <= m.open_pos < f.source[1] for f in found):
             continue  # a quoted title in who speaks ("the author of “Hacked World Order,” said")
         hit = _cue_for_mark(doc, m, marks)
