@@ -101,6 +101,26 @@ def test_parse_units_core_and_subject() -> None:
     assert p[1].subject == {"us", "germany"}
 
 
+def test_units_carry_the_core_of_their_own_parse() -> None:
+    from newsprism.corpus.claims import split_claims
+    from newsprism.stages.document import DocResult
+    from newsprism.stages.nlp import load_nlp
+
+    text = (
+        "NATO foreign ministers are meeting in Prague amid growing calls for allies to lift restrictions on weapons. "
+        "Both the U.S. and Germany have refused to allow it, the outlet said."
+    )
+    art = _article("a", text)
+    units = split_claims(load_nlp()(art.masked_text()), art)
+    # the same core and subject as parsing each unit's text alone, without a second parse
+    alone = claim_conflict.parse_units([u.text for u in units])
+    assert [(u.core, set(u.subject or ())) for u in units] == [(p.core, p.subject) for p in alone]
+    assert units[0].core == "NATO foreign ministers are meeting in Prague"
+    # and they survive the document-result cache
+    back = DocResult.from_json("a", DocResult([], [], units, []).to_json()).claim_units
+    assert [(u.core, u.subject) for u in back] == [(u.core, u.subject) for u in units]
+
+
 def test_content_words_fold_us_spellings() -> None:
     assert content_words("Germany and the United States rejected it") == ["germany", "us", "reject"]
     assert content_words("the U.S. and Germany") == ["us", "germany"]

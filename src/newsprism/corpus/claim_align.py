@@ -155,8 +155,11 @@ def score_pairs(units: list[ClaimUnit], embed: Callable[[list[str]], np.ndarray]
     cand = _candidate_pairs(vecs, arts)
     scores: dict[tuple[int, int], float] = {}
     involved = sorted({k for i, j, _ in cand for k in (i, j)})
-    parsed = dict(zip(involved, claim_conflict.parse_units([units[k].text for k in involved], cache=cache),
-                      strict=True))  # fmt: skip
+    # units cut from the pipeline's parse carry their core; others are parsed here (cached)
+    parsed = {k: claim_conflict.Parsed(u.core, set(u.subject))
+              for k in involved if (u := units[k]).core is not None and u.subject is not None}  # fmt: skip
+    todo = [k for k in involved if k not in parsed]
+    parsed.update(zip(todo, claim_conflict.parse_units([units[k].text for k in todo], cache=cache), strict=True))
     subjects = {k: p.subject for k, p in parsed.items()}
     if cand:
         # Score the cores; a unit whose core is too short to carry a fact is represented

@@ -303,43 +303,64 @@ def _parse_docs(texts: list[str]) -> list[Parsed]:
     out: list[Parsed] = []
     for doc in nlp.pipe(texts, batch_size=64, disable=disable):
         sents = list(doc.sents)
-        if not sents:
-            out.append(Parsed("", set()))
-            continue
-        root = sents[0].root
-        keep = [root]
-        stack = [(root, 0)]
-        while stack:
-            tok, depth = stack.pop()
-            for c in tok.children:
-                # Background clauses hang off the main clause; deeper down (inside a reported
-                # clause, "time for members to reconsider ...") they are the content itself.
-                if c.dep_ in _CORE_DROP and (depth <= 1 or c.dep_ in ("punct", "cc", "dep", "meta")):
-                    continue
-                # A second predicate is a second fact: the core keeps the first one.
-                if c.dep_ == "conj" and (depth == 0 or any(x.dep_.startswith("nsubj") for x in c.children)):
-                    continue
-                if c.dep_ in ("prep", "advmod") and depth == 0 and len(list(c.subtree)) > _CORE_MAX_PREP:
-                    continue
-                keep.append(c)
-                stack.append((c, depth + 1))
-        keep.sort(key=lambda t: t.i)
-        subj: set[str] = set()
-        # "X did Y, the outlet said": the fact's actor is the reported clause's subject.
-        # The actors are the subjects down the chain of reporting verbs ("Russia warned
-        # that the conflict ..." → {russia}; "the outlet wrote that Macron said that
-        # Ukraine ..." → {macron, ukraine}): who speaks and who acts both identify the fact.
-        verb = root
-        for _ in range(4):
-            for child in verb.children:
-                if child.dep_ in ("nsubj", "nsubjpass"):
-                    heads = [t for t in _head_words(child) if t.pos_ == "PROPN"]
-                    # "Both the U.S. and Germany": the parser may hang the names off "Both".
-                    names = heads or [t for t in child.subtree if t.pos_ == "PROPN" and _plain_path(t, child)]
-                    subj |= _fold(" ".join(t.text for t in names))
-            inner = [c for c in verb.children if c.dep_ == "ccomp"]
-            if not inner or verb.lemma_ not in _REPORT_LEMMAS:
-                break
-            verb = inner[0]
-        out.append(Parsed(" ".join(t.text for t in keep), subj))
+        out.append(parse_root(sents[0].root) if sents else Parsed("", set()))
     return out
+
+
+def parse_span(toks: list[Any]) -> Parsed:
+    """Core and subject of a unit from the parse it was cut from (``toks``: its tokens, in
+    order), so the pipeline need not parse the unit's text again.  The unit's root is its
+    top-most token (the one whose head lies outside it); the core and subject rules are
+    ``parse_units``', restricted to the unit's own tokens."""
+    if not toks:
+        return Parsed("", set())
+    inside = {t.i for t in toks}
+    tops = [t for t in toks if t.head.i not in inside or t.head.i == t.i]
+    root = min(tops, key=lambda t: (t.pos_ not in ("VERB", "AUX"), t.i)) if tops else toks[0]
+    return parse_root(root, inside)
+
+
+def parse_root(root: Any, inside: set[int] | None = None) -> Parsed:
+    """Core and subject from a clause's ``root`` token (see ``parse_units``); with ``inside``,
+    only tokens with those indices count."""
+
+    def ok(t: Any) -> bool:
+        return inside is None or t.i in inside
+
+    keep = [root]
+    stack = [(root, 0)]
+    while stack:
+        tok, depth = stack.pop()
+        for c in tok.children:
+            if not ok(c):
+                continue
+            # Background clauses hang off the main clause; deeper down (inside a reported
+            # clause, "time for members to reconsider ...") they are the content itself.
+            if c.dep_ in _CORE_DROP and (depth <= 1 or c.dep_ in ("punct", "cc", "dep", "meta")):
+                continue
+            # A second predicate is a second fact: the core keeps the first one.
+            if c.dep_ == "conj" and (depth == 0 or any(x.dep_.startswith("nsubj") for x in c.children)):
+                continue
+            if c.dep_ in ("prep", "advmod") and depth == 0 and len(list(c.subtree)) > _CORE_MAX_PREP:
+                continue
+            keep.append(c)
+            stack.append((c, depth + 1))
+    keep.sort(key=lambda t: t.i)
+    subj: set[str] = set()
+    # "X did Y, the outlet said": the fact's actor is the reported clause's subject.
+    # The actors are the subjects down the chain of reporting verbs ("Russia warned
+    # that the conflict ..." → {russia}; "the outlet wrote that Macron said that
+    # Ukraine ..." → {macron, ukraine}): who speaks and who acts both identify the fact.
+    verb = root
+    for _ in range(4):
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and ok(child):
+                heads = [t for t in _head_words(child) if t.pos_ == "PROPN" and ok(t)]
+                # "Both the U.S. and Germany": the parser may hang the names off "Both".
+                names = heads or [t for t in child.subtree if t.pos_ == "PROPN" and ok(t) and _plain_path(t, child)]
+                subj |= _fold(" ".join(t.text for t in names))
+        inner = [c for c in verb.children if c.dep_ == "ccomp" and ok(c)]
+        if not inner or verb.lemma_ not in _REPORT_LEMMAS:
+            break
+        verb = inner[0]
+    return Parsed(" ".join(t.text for t in keep), subj)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from newsprism.corpus.claim_conflict import parse_span
 from newsprism.stages.nlp import doc_text
 
 if TYPE_CHECKING:
@@ -54,6 +55,10 @@ class ClaimUnit:
     start: int
     end: int
     text: str
+    # the unit's core clause and proper-noun subject (``claim_conflict.parse_span``), taken
+    # from the article's own parse; None when the unit was built without one
+    core: str | None = None
+    subject: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -246,7 +251,8 @@ def split_claims(doc: Doc, article: Article) -> list[ClaimUnit]:
                     continue
                 toks = [t for t in span if s <= t.idx < e]
                 if _keep(text[s:e], toks):
-                    units.append(ClaimUnit(article.id, s, e, text[s:e]))
+                    parsed = parse_span(toks)
+                    units.append(ClaimUnit(article.id, s, e, text[s:e], parsed.core, frozenset(parsed.subject)))
     return units
 
 

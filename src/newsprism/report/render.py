@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup, escape
 
 from newsprism import __version__
 from newsprism.report.pieces import article_pieces, span_refs
@@ -46,6 +47,25 @@ def _with_offsets(pieces: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return pieces
 
 
+def _text_html(article_id: str, pieces: list[dict[str, Any]]) -> Markup:
+    """An article's text as the report shows it: one span per piece, with its segment kind,
+    the ids of the spans it belongs to and the anchors that start in it.  Built here, not
+    in the template: the text is most of the page, and the template loop took seconds."""
+    out: list[str] = []
+    aid = escape(article_id)
+    for p in pieces:
+        for r in p["anchors"]:
+            extra = f"-{aid}-{p['start']}" if r[0] in "cxm" else ""
+            out.append(f'<span class="anchor" id="span-{escape(r.replace(":", "-"))}{extra}"></span>')
+        kind = p.get("kind")
+        cls = (f"seg seg-{escape(kind)}" if kind else "") + "".join(f" r-{escape(r[0])}" for r in p["refs"])
+        attrs = f' data-kind="{escape(kind)}" data-label="{escape(SEGMENT_LABELS.get(kind, kind))}"' if kind else ""
+        if p["refs"]:
+            attrs += f' data-refs="{escape(" ".join(p["refs"]))}"'
+        out.append(f'<span class="{cls}"{attrs}>{escape(p["text"])}</span>')
+    return Markup("".join(out))
+
+
 def render_report(data: dict[str, Any]) -> str:
     """The whole report page for one analysis."""
     articles = data.get("articles", [])
@@ -56,7 +76,7 @@ def render_report(data: dict[str, Any]) -> str:
     return template.render(
         data=data,
         articles=articles,
-        pieces={a["id"]: _with_offsets(article_pieces(a, refs.get(a["id"], []))) for a in articles},
+        texts={a["id"]: _text_html(a["id"], _with_offsets(article_pieces(a, refs.get(a["id"], [])))) for a in articles},
         v=build_views(data),
         kind_counts=kinds,
         outlets=sorted({a["outlet"] for a in articles if a.get("outlet")}),

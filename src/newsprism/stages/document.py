@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from newsprism.stages.timexes import TimeExpr
     from newsprism.store.db import Store
 
-STAGE_VERSION = f"{__version__}+doc7"
+STAGE_VERSION = f"{__version__}+doc8"
 STAGE = "document"
 
 
@@ -49,7 +49,10 @@ class DocResult:
                 for e in self.entities
             ],
             "quotes": [q.to_json() for q in self.quotes],
-            "claim_units": [[u.start, u.end, u.text] for u in self.claim_units],
+            "claim_units": [
+                [u.start, u.end, u.text, u.core, sorted(u.subject) if u.subject is not None else None]
+                for u in self.claim_units
+            ],
             "sentences": [list(s) for s in self.sentences],
             "timexes": [t.to_json() for t in self.timexes],
             "eval_tokens": [list(t) for t in self.eval_tokens],
@@ -78,7 +81,11 @@ class DocResult:
                     cue=Span(cue["start"], cue["end"]) if cue else None, confidence=q.get("confidence", 0.5),
                 )
             )
-        units = [ClaimUnit(article_id, u[0], u[1], u[2]) for u in d["claim_units"]]
+        units = []
+        for u in d["claim_units"]:
+            core = u[3] if len(u) > 3 else None
+            subject = frozenset(u[4]) if len(u) > 4 and u[4] is not None else None
+            units.append(ClaimUnit(article_id, u[0], u[1], u[2], core, subject))
         return cls(
             entities, quotes, units, [(s[0], s[1]) for s in d.get("sentences", [])],
             timexes=[TimeExpr(**t) for t in d.get("timexes", [])],
