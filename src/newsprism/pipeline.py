@@ -180,7 +180,9 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         fam_lists = [list(f.articles) for f in families]
         # Every story embeds its units; one call for all of them fills the memo on every
         # core (a story's own call is usually too small for the encoder pool).
-        embed([u.text for a in articles for u in docs[a.id].claim_units])
+        from newsprism.corpus.claim_align import texts_to_embed
+
+        embed(texts_to_embed([u for a in articles for u in docs[a.id].claim_units]))
         claims = []
         for story in stories:
             members = [by_id[x] for x in story.articles if x in by_id]

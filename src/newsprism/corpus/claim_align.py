@@ -139,6 +139,18 @@ def _family_of(families: list[list[str]] | None) -> dict[str, int]:
     return out
 
 
+def _rep(unit: ClaimUnit, core: str) -> str:
+    """What a unit is scored by: its core, or its whole text when the core is too short to
+    carry a fact."""
+    return core if len(content_words(core)) >= MIN_CORE_WORDS else unit.text
+
+
+def texts_to_embed(units: list[ClaimUnit]) -> list[str]:
+    """Every text ``score_pairs`` may embed for ``units`` (their texts, and the cores they
+    carry), so a caller can embed many stories' units in one call, on every core."""
+    return [u.text for u in units] + [_rep(u, u.core) for u in units if u.core is not None]
+
+
 def score_pairs(units: list[ClaimUnit], embed: Callable[[list[str]], np.ndarray] | None = None,
                 cache: claim_conflict.ResultCache | None = None,
                 ) -> tuple[dict[tuple[int, int], float], dict[int, set[str]]]:  # fmt: skip
@@ -164,8 +176,7 @@ def score_pairs(units: list[ClaimUnit], embed: Callable[[list[str]], np.ndarray]
     if cand:
         # Score the cores; a unit whose core is too short to carry a fact is represented
         # by its whole text.
-        rep = {k: p.core if len(content_words(p.core)) >= MIN_CORE_WORDS else units[k].text
-               for k, p in parsed.items()}  # fmt: skip
+        rep = {k: _rep(units[k], p.core) for k, p in parsed.items()}
         rep_texts = sorted(set(rep.values()))
         rvecs = unit_rows((embed or default_embed)(rep_texts))
         pos = {t: n for n, t in enumerate(rep_texts)}

@@ -147,6 +147,9 @@ def _language(a: Article) -> str:
     return str(py3langid.classify(_content(a)[:2000])[0])
 
 
+_ARTICLES_PER_CALL = 1000
+
+
 def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
                        taken: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, dict[str, Any]]]:  # fmt: skip
     import faiss
@@ -168,12 +171,19 @@ def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
     if not cands:
         return {}
     sent_cache: dict[int, np.ndarray] = {}
+    involved = sorted({x for pair in cands for x in pair})
+    # The sentences of many articles per encoder call: one article's are too few for the
+    # encoder pool, and most of the stage's time went to encoding them one article at a time.
+    for lo in range(0, len(involved), _ARTICLES_PER_CALL):
+        part = involved[lo : lo + _ARTICLES_PER_CALL]
+        texts = [[articles[i].text[s:e] for s, e in article_sentences(articles[i])[:MAX_SENTENCES]] for i in part]
+        vecs = embed_texts([t for ts in texts for t in ts], cache=cache)
+        pos = 0
+        for i, ts in zip(part, texts, strict=True):
+            sent_cache[i] = vecs[pos : pos + len(ts)]
+            pos += len(ts)
 
     def sent_vecs(i: int) -> np.ndarray:
-        if i not in sent_cache:
-            a = articles[i]
-            spans = article_sentences(a)[:MAX_SENTENCES]
-            sent_cache[i] = embed_texts([a.text[s:e] for s, e in spans], cache=cache)
         return sent_cache[i]
 
     out: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}

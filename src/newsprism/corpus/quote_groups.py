@@ -118,8 +118,8 @@ def candidate_pairs(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: l
                     limit: int | None = None) -> list[tuple[int, int]]:  # fmt: skip
     """Pairs (i < j) worth comparing: every pair up to ``limit`` quotes (``EXACT_LIMIT``);
     above it, pairs inside one article, each quote's ``NEIGHBOURS`` nearest neighbours by
-    content and by context vector, and identical wordings, so a large corpus stays
-    sub-quadratic."""
+    content and (among quotes with a context vector) by context, and identical wordings,
+    so a large corpus stays sub-quadratic."""
     n = len(quotes)
     if n <= (EXACT_LIMIT if limit is None else limit):
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
@@ -134,11 +134,15 @@ def candidate_pairs(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: l
             by_words.setdefault(norm[i], []).append(i)
     for group in (*by_article.values(), *by_words.values()):
         pairs.update((a, b) for x, a in enumerate(group) for b in group[x + 1 :])
-    k = min(NEIGHBOURS + 1, n)
-    for m in (vc, vx):
-        _, idx = NearestNeighbors(n_neighbors=k, metric="cosine").fit(m).kneighbors(m)
-        for i in range(n):
-            pairs.update((min(i, j), max(i, j)) for j in idx[i].tolist() if j != i)
+    # neighbours by content among all quotes, by context among those that have one
+    for m, rows in ((vc, np.arange(n)), (vx, np.flatnonzero(np.abs(vx).sum(axis=1) > 0))):
+        k = min(NEIGHBOURS + 1, len(rows))
+        if k < 2:
+            continue
+        sub = m[rows]
+        _, idx = NearestNeighbors(n_neighbors=k, metric="cosine").fit(sub).kneighbors(sub)
+        for r, nb in zip(rows.tolist(), idx.tolist(), strict=True):
+            pairs.update((min(r, int(rows[j])), max(r, int(rows[j]))) for j in nb if int(rows[j]) != r)
     return sorted(pairs)
 
 
@@ -220,8 +224,10 @@ def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, 
     if n == 0:
         return
     contents = [texts.get(q.article, "")[q.start : q.end] for q in quotes]
-    contexts = [_context(texts.get(q.article, ""), q.start, q.end) for q in quotes]
     names = [surname(q.speaker.name if q.speaker else None) for q in quotes]
+    # Only two named speakers' quotes are ever linked by their context: the others' is
+    # left empty (a zero vector), which saves encoding a long stretch of text per quote.
+    contexts = [_context(texts.get(q.article, ""), q.start, q.end) if names[i] else "" for i, q in enumerate(quotes)]
     outlet = [outlets.get(q.article) or q.article for q in quotes]
     embed = embed or _default_embed
     vecs = unit_rows(embed(contents + contexts))
