@@ -90,3 +90,13 @@ def test_samples_and_german_translation() -> None:
     ev = fams[0].evidence["pairs"]["004|de"]
     assert ev["languages"] == ["en", "de"] and ev["coverage"] >= 0.8 and ev["order"] == 1.0
     assert independent_sources([a.id for a in arts] + ["de"], fams) == 5
+
+
+def test_shingle_hashes_give_the_shingle_sets_figures() -> None:
+    from newsprism.corpus.families import shingle_hashes
+
+    a, b = WIRE, REWRITE
+    sa, sb = shingles(a), shingles(b)
+    ha, hb = shingle_hashes(a), shingle_hashes(b)
+    assert (len(ha), len(hb)) == (len(sa), len(sb))
+    assert len(np.intersect1d(ha, hb, assume_unique=True)) == len(sa & sb)
