@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from newsprism.corpus.embeddings import EmbeddingCache, article_sentences, embed_articles, embed_texts
+from newsprism.corpus.embeddings import DIM, EmbeddingCache, article_sentences, embed_articles, embed_texts
 from newsprism.ids import content_id
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def _language(a: Article) -> str:
     return str(py3langid.classify(_content(a)[:2000])[0])
 
 
-_ARTICLES_PER_CALL = 1000
+_TEXTS_PER_CALL = 20_000
 
 
 def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
@@ -194,21 +194,26 @@ def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
              if langs[i] != langs[j] or float(docs[i] @ docs[j]) >= DOC_COS_MIN_SAME]  # fmt: skip
     if not cands:
         return {}
-    sent_cache: dict[int, np.ndarray] = {}
     involved = sorted({x for pair in cands for x in pair})
-    # The sentences of many articles per encoder call: one article's are too few for the
-    # encoder pool, and most of the stage's time went to encoding them one article at a time.
-    for lo in range(0, len(involved), _ARTICLES_PER_CALL):
-        part = involved[lo : lo + _ARTICLES_PER_CALL]
-        texts = [[articles[i].text[s:e] for s, e in article_sentences(articles[i])[:MAX_SENTENCES]] for i in part]
-        vecs = embed_texts([t for ts in texts for t in ts], cache=cache)
-        pos = 0
-        for i, ts in zip(part, texts, strict=True):
-            sent_cache[i] = vecs[pos : pos + len(ts)]
-            pos += len(ts)
+    # Each distinct sentence is encoded and held once, and an article is the row numbers of
+    # its sentences: copies and rewrites share most sentences, and one array per article
+    # held the same vectors many times over (3 GB for 100,000 perturbed copies).  Encoding
+    # many articles' sentences per call also lets the encoder use every core.
+    row: dict[str, int] = {}
+    rows: dict[int, np.ndarray] = {}
+    for i in involved:
+        a = articles[i]
+        idx = [row.setdefault(a.text[s:e], len(row)) for s, e in article_sentences(a)[:MAX_SENTENCES]]
+        rows[i] = np.asarray(idx, dtype=np.int64)
+    texts = list(row)  # in row order
+    del row
+    mat = np.zeros((len(texts), DIM), dtype=np.float32)
+    for lo in range(0, len(texts), _TEXTS_PER_CALL):
+        mat[lo : lo + _TEXTS_PER_CALL] = embed_texts(texts[lo : lo + _TEXTS_PER_CALL], cache=cache)
+    del texts
 
     def sent_vecs(i: int) -> np.ndarray:
-        return sent_cache[i]
+        return mat[rows[i]]
 
     out: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
     for i, j in cands:
