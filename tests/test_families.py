@@ -100,3 +100,17 @@ def test_shingle_hashes_give_the_shingle_sets_figures() -> None:
     ha, hb = shingle_hashes(a), shingle_hashes(b)
     assert (len(ha), len(hb)) == (len(sa), len(sb))
     assert len(np.intersect1d(ha, hb, assume_unique=True)) == len(sa & sb)
+
+
+def test_lsh_candidates_share_a_band() -> None:
+    from newsprism.corpus.families import _BANDS, _ROWS, _lsh_candidates
+
+    k = _BANDS * _ROWS
+    base = np.arange(k, dtype=np.uint64)
+    other = base + np.uint64(1000)
+    one_band = other.copy()
+    one_band[_ROWS * 3 : _ROWS * 4] = base[_ROWS * 3 : _ROWS * 4]  # equal on band 3 only
+    half_band = base + np.uint64(5000)
+    half_band[_ROWS * 5] = base[_ROWS * 5]  # one row of a band is not a band
+    sigs = np.stack([base, other + np.uint64(7), one_band, half_band])
+    assert _lsh_candidates(sigs) == {(0, 2)}
