@@ -113,4 +113,49 @@ def test_lsh_candidates_share_a_band() -> None:
     half_band = base + np.uint64(5000)
     half_band[_ROWS * 5] = base[_ROWS * 5]  # one row of a band is not a band
     sigs = np.stack([base, other + np.uint64(7), one_band, half_band])
-    assert _lsh_candidates(sigs) == {(0, 2)}
+    assert _lsh_candidates(sigs).tolist() == [[0, 2]]
+
+
+def _brute_duplicate_components(arts: list[Article]) -> set[frozenset[str]]:
+    """Duplicate families from every pair's exact Jaccard (the quadratic reference)."""
+    from newsprism.corpus.families import DUPLICATE_JACCARD, _components
+
+    sets = [shingles(a.text) for a in arts]
+    edges = [(i, j) for i in range(len(arts)) for j in range(i + 1, len(arts))
+             if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= DUPLICATE_JACCARD]  # fmt: skip
+    root = _components(len(arts), edges)
+    groups: dict[int, set[str]] = {}
+    for i, j in edges:
+        groups.setdefault(root[i], set()).update({arts[i].id, arts[j].id})
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_families_match_all_pairs_and_list_a_spanning_tree() -> None:
+    import random
+
+    rng = random.Random(7)
+    arts = []
+    for base, text in (("w", WIRE), ("r", REWRITE), ("c", OTHER)):
+        words = text.split()
+        for k in range(12):
+            w = list(words)
+            for _ in range(rng.randrange(0, 4)):  # a few words changed: some copies stay duplicates
+                w[rng.randrange(len(w))] = rng.choice(["new", "old", "said", "today"])
+            arts.append(_a(f"{base}{k:02d}", " ".join(w)))
+    fams = find_families(arts)
+    dups = {frozenset(f.articles) for f in fams if f.relation == "duplicate"}
+    assert dups == _brute_duplicate_components(arts)
+    assert len(dups) >= 3
+    for f in fams:
+        # n articles joined by n - 1 pairs, each pair inside the family
+        assert len(f.evidence["pairs"]) == len(f.articles) - 1
+        assert {x for p in f.evidence["pairs"] for x in p.split("|")} == set(f.articles)
+
+
+def test_a_bucket_bigger_than_the_limit_still_makes_one_family() -> None:
+    from newsprism.corpus.families import BIG_BUCKET
+
+    n = BIG_BUCKET + 44
+    arts = [_a(f"copy{k:04d}", WIRE + f" Filed as copy number {k}.") for k in range(n)]
+    fams = find_families(arts)
+    assert [(f.relation, len(f.articles), len(f.evidence["pairs"])) for f in fams] == [("duplicate", n, n - 1)]

@@ -208,3 +208,30 @@ def test_shared_cache_reads_the_backing_store_once() -> None:
     assert set(cache.get_many(["k1", "k2"])) == {"k1", "k2"}
     assert back.reads == [["k1", "k2"]]  # the second read came from the memo
     assert "k2" in back.d  # writes go through
+
+
+def test_shared_cache_memo_is_bounded_and_falls_back_to_the_store() -> None:
+    import numpy as np
+
+    from newsprism.corpus.embeddings import SharedCache
+
+    class Backing:
+        def __init__(self) -> None:
+            self.d: dict[str, np.ndarray] = {}
+            self.reads: list[list[str]] = []
+
+        def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
+            self.reads.append(list(keys))
+            return {k: self.d[k] for k in keys if k in self.d}
+
+        def put_many(self, items: dict[str, np.ndarray]) -> None:
+            self.d.update(items)
+
+    back = Backing()
+    cache = SharedCache(back, max_items=2)
+    cache.put_many({f"k{i}": np.full(3, i, dtype=np.float32) for i in range(3)})
+    assert cache.get_many(["k1", "k2"]).keys() == {"k1", "k2"} and back.reads == []  # the two newest
+    got = cache.get_many(["k0"])  # evicted from the memo, read back from the store
+    assert back.reads == [["k0"]] and float(got["k0"][0]) == 0.0
+    assert cache.get_many(["k2"]) and back.reads == [["k0"]]  # k2 was used more recently than k1
+    assert cache.get_many(["k1"]) and back.reads == [["k0"], ["k1"]]

@@ -21,8 +21,9 @@ articles across languages.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -121,6 +122,16 @@ def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     return np.concatenate(_ENCODERS["pool"].map(_encode_batches, tasks))
 
 
+def encode_here(texts: list[str], batch_size: int = 64) -> dict[str, np.ndarray]:
+    """``{text_key(t): unit vector}`` for the distinct non-blank ``texts``, encoded in this
+    process (never the pool): what a document-stage worker computes beside its parse, for
+    the caller to put in its cache."""
+    wanted = {text_key(t): t for t in texts if t.strip()}
+    if not wanted:
+        return {}
+    return dict(zip(wanted, _encode_batches((list(wanted.values()), batch_size)), strict=True))
+
+
 def embed_texts(texts: list[str], cache: EmbeddingCache | None = None, batch_size: int = 64) -> np.ndarray:
     """Embed ``texts`` → ``(len(texts), 512)`` float32, rows L2-normalised, input order kept.
 
@@ -149,33 +160,51 @@ def embed_texts(texts: list[str], cache: EmbeddingCache | None = None, batch_siz
 
 
 class SharedCache:
-    """An ``EmbeddingCache`` for one analysis: a dict in front of an optional persistent cache.
+    """An ``EmbeddingCache`` for one analysis: a bounded memo in front of an optional
+    persistent cache.
 
     Contract: ``get_many`` answers from the memo, then from ``backing`` (remembering what it
     read); ``put_many`` writes both.  Vectors are returned as stored, so a stage reading
     through it gets exactly what it would read from ``backing``.  Why: the corpus stages
     embed overlapping sets of sentences (the same claim unit, quote context or summary
     sentence); reading each vector once from SQLite, and encoding a text the store lacks
-    only once, is most of what those stages cost.
+    only once, is most of what those stages cost.  The memo keeps the ``max_items`` most
+    recently used vectors (2 kB each): a day of news is millions of sentences, and the
+    backing store has them all.  Without a backing store nothing is evicted.
     """
 
-    def __init__(self, backing: EmbeddingCache | None = None) -> None:
-        self._memo: dict[str, np.ndarray] = {}
+    def __init__(self, backing: EmbeddingCache | None = None, max_items: int = 250_000) -> None:
+        from collections import OrderedDict
+
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._backing = backing
+        self._max = max(1, max_items)
 
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
-        out = {k: self._memo[k] for k in keys if k in self._memo}
+        memo = self._memo
+        out = {}
+        for k in keys:
+            v = memo.get(k)
+            if v is not None:
+                out[k] = v
+                memo.move_to_end(k)
         rest = [k for k in dict.fromkeys(keys) if k not in out]
         if rest and self._backing is not None:
             read = self._backing.get_many(rest)
-            self._memo.update(read)
+            self._remember(read)
             out.update(read)
         return out
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
-        self._memo.update(items)
+        self._remember(items)
         if self._backing is not None:
             self._backing.put_many(items)
+
+    def _remember(self, items: dict[str, np.ndarray]) -> None:
+        self._memo.update(items)
+        if self._backing is not None:
+            while len(self._memo) > self._max:
+                self._memo.popitem(last=False)
 
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
@@ -197,22 +226,24 @@ _SENT_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A
 _MIN_SENT_CHARS = 15
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of ``text`` (stripped, ≥ 15 characters)."""
-    spans: list[tuple[int, int]] = []
+def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text`` (stripped, ≥ 15 characters), lazily:
+    a caller that needs the first few sentences does not split the whole text."""
     pos = 0
-    for m in _SENT_END.finditer(text):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    result = []
-    for s, e in spans:
+    for m in itertools.chain(_SENT_END.finditer(text), [None]):
+        s, e = (pos, m.start()) if m is not None else (pos, len(text))
+        if m is not None:
+            pos = m.end()
         seg = text[s:e]
         lead = len(seg) - len(seg.lstrip())
         trail = len(seg.rstrip())
         if trail - lead >= _MIN_SENT_CHARS:
-            result.append((s + lead, s + trail))
-    return result
+            yield s + lead, s + trail
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text`` (stripped, ≥ 15 characters)."""
+    return list(iter_sentences(text))
 
 
 def content_blocks(article: Article) -> list[tuple[int, int]]:
@@ -221,12 +252,17 @@ def content_blocks(article: Article) -> list[tuple[int, int]]:
     return sorted(spans) if spans else [(0, len(article.text))]
 
 
-def article_sentences(article: Article) -> list[tuple[int, int]]:
-    """Sentence offsets (into ``article.text``) of the article's content, in text order."""
-    out: list[tuple[int, int]] = []
+def iter_article_sentences(article: Article) -> Iterator[tuple[int, int]]:
+    """``article_sentences(article)``, lazily."""
     for s, e in content_blocks(article):
-        out.extend((s + a, s + b) for a, b in split_sentences(article.text[s:e]))
-    return out
+        for a, b in iter_sentences(article.text[s:e]):
+            yield s + a, s + b
+
+
+def article_sentences(article: Article, limit: int | None = None) -> list[tuple[int, int]]:
+    """Sentence offsets (into ``article.text``) of the article's content, in text order
+    (only the first ``limit`` of them when given: the rest of the text is not split)."""
+    return list(itertools.islice(iter_article_sentences(article), limit))
 
 
 def headline_of(article: Article) -> str:
@@ -236,7 +272,7 @@ def headline_of(article: Article) -> str:
     for seg in article.segments:
         if seg.kind == "headline":
             return article.text[seg.start : seg.end].strip()
-    sents = article_sentences(article)
+    sents = article_sentences(article, limit=1)
     return article.text[sents[0][0] : sents[0][1]] if sents else article.text[:200].strip()
 
 
@@ -246,7 +282,7 @@ def article_texts(article: Article, max_sentences: int = 10) -> list[str]:
     head = headline_of(article)
     if head:
         texts.append(head)
-    for s, e in article_sentences(article):
+    for s, e in iter_article_sentences(article):
         if len(texts) > max_sentences:
             break
         sent = article.text[s:e]

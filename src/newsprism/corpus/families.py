@@ -13,7 +13,8 @@
   translations of one foreign original; they need a stricter cosine.
 
 A family is a connected group of articles joined by one relation; ``evidence`` holds the
-figures of every pair that joined it.
+figures of the pairs that joined it (a spanning tree: a family of n articles lists n - 1
+pairs, since comparing every pair of a story copied by hundreds of outlets is quadratic).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from __future__ import annotations
 import re
 import zlib
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,82 +77,221 @@ def _content(a: Article) -> str:
 
 def shingles(text: str, k: int = SHINGLE) -> set[str]:
     """Lower-cased word ``k``-grams of ``text`` (the whole text as one shingle when shorter)."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = _WORD.findall(text.lower())
     if len(words) < k:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
-def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
-    """``shingles(text)`` as sorted distinct CRC-32 values (uint64): 8 bytes a shingle
-    instead of a Python string, so 100,000 articles' shingles fit in memory, and set
-    sizes and intersections come from numpy.  Two shingles share a value about once in
-    four billion pairs: the Jaccard figures are exact in practice."""
-    hv = np.fromiter((zlib.crc32(x.encode("utf-8")) for x in shingles(text, k)), dtype=np.uint64)
-    return np.unique(hv)
+class _WordHashes(dict[str, int]):
+    """word → CRC-32 of its UTF-8 bytes, computed on first use (one per distinct word)."""
+
+    def __missing__(self, word: str) -> int:
+        value = zlib.crc32(word.encode("utf-8"))
+        self[word] = value
+        return value
 
 
-# MinHash permutations h → (a·h + b) mod p, fixed so every run builds the same signatures
-_PRIME = np.uint64((1 << 61) - 1)
-_MAX_HASH = np.uint64((1 << 32) - 1)
+# Odd 64-bit multipliers that mix k word hashes into one shingle hash
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
+
+
+def shingle_hashes(text: str, k: int = SHINGLE, words: _WordHashes | None = None) -> np.ndarray:
+    """The distinct shingles of ``shingles(text, k)`` as sorted 32-bit hash values (uint32):
+    4 bytes a shingle instead of a Python string, so 100,000 articles' shingles fit in
+    memory, and set sizes and intersections come from numpy.  Each word is hashed once
+    (through ``words``, a per-corpus memo) and a shingle's hash mixes its words' hashes
+    with numpy, not one Python call a shingle.  Two distinct shingles share a value about
+    once in four billion pairs: the Jaccard figures are exact in practice."""
+    memo = words if words is not None else _WordHashes()
+    toks = _WORD.findall(text.lower())
+    if len(toks) < k:
+        return np.asarray([zlib.crc32(" ".join(toks).encode("utf-8"))] if toks else [], dtype=np.uint32)
+    w = np.fromiter(map(memo.__getitem__, toks), dtype=np.uint64, count=len(toks))
+    n = len(toks) - k + 1
+    with np.errstate(over="ignore"):
+        h = w[:n] * _MIX[0]
+        for off in range(1, k):
+            h ^= w[off : off + n] * _MIX[off % len(_MIX)]
+            h *= _MIX[0]
+        h ^= h >> np.uint64(32)
+    return _distinct((h & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+
+
+def _distinct(x: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of ``x`` (in place; np.unique's hashing is slower on these)."""
+    x.sort()
+    return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
+
+
+# MinHash permutations: Dietzfelbinger's multiply-add-shift h → (a·h + b) >> 32 over 64-bit
+# wrapping arithmetic, 2-universal for 32-bit keys and with no modulo (the slow part of
+# the classic (a·h + b) mod p).  Fixed seeds: every run builds the same signatures.
 _rng = np.random.RandomState(1)
-_PERM_A = _rng.randint(1, int(_PRIME), size=NUM_PERM, dtype=np.uint64)
-_PERM_B = _rng.randint(0, int(_PRIME), size=NUM_PERM, dtype=np.uint64)
+_PERM_A = _rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_PERM_B = _rng.randint(0, 1 << 62, size=NUM_PERM, dtype=np.uint64)
 
 
 # Banding of the signatures: datasketch's optimum for LSH_THRESHOLD and NUM_PERM (28 bands
 # of 2 rows); a pair is a candidate when any band of its two signatures is equal.
-_BANDS, _ROWS = 28, 2
+_BANDS, _ROWS = 28, 2  # _lsh_candidates packs a band's two values into one integer
+# A bucket of more articles than this (one wire story carried by hundreds of outlets) is
+# not expanded into all its pairs: each member is paired with the next BUCKET_WINDOW
+# members in id order, which still chains every true copy into its family (the pairs
+# grow linearly with the bucket, not quadratically).
+BIG_BUCKET = 256
+# MinHash agreement below which a pair is taken not to be a duplicate (see _copy_pairs)
+DUP_AGREEMENT_MIN = 0.7
+BUCKET_WINDOW = 32
 
 
 def _signature(hv: np.ndarray) -> np.ndarray:
-    """The MinHash values of a shingle-hash set that the bands read, vectorised (uint64
-    arithmetic wraps, as datasketch's own does)."""
+    """The MinHash values of a shingle-hash set that the bands read, vectorised."""
     k = _BANDS * _ROWS
+    h = hv.astype(np.uint64)
     with np.errstate(over="ignore"):
-        return (((hv[:, None] * _PERM_A[:k] + _PERM_B[:k]) % _PRIME) & _MAX_HASH).min(axis=0)
+        return ((h[:, None] * _PERM_A[:k] + _PERM_B[:k]) >> np.uint64(32)).min(axis=0)
 
 
-def _lsh_candidates(sigs: np.ndarray) -> set[tuple[int, int]]:
-    """Pairs ``(j, i)``, ``j < i``, of rows of ``sigs`` equal on at least one band.
+@lru_cache(maxsize=BIG_BUCKET)
+def _all_pairs(m: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(m, k=1)
 
-    The same candidates as datasketch's ``MinHashLSH`` with these bands, computed by
-    sorting each band instead of holding a dict of buckets per band: those took about
-    20 kB an article (2 GB at 100,000)."""
-    out: set[tuple[int, int]] = set()
+
+def _bucket_pairs(ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(left, right) positions of the pairs compared inside one bucket of sorted members."""
+    m = len(ms)
+    if m <= BIG_BUCKET:
+        a, b = _all_pairs(m)
+    else:
+        a = np.repeat(np.arange(m), BUCKET_WINDOW)
+        b = a + np.tile(np.arange(1, BUCKET_WINDOW + 1), m)
+        keep = b < m
+        a, b = a[keep], b[keep]
+    return ms[a], ms[b]
+
+
+def _lsh_candidates(sigs: np.ndarray) -> np.ndarray:
+    """Pairs ``(j, i)``, ``j < i``, of rows of ``sigs`` equal on at least one band, as an
+    ``(n, 2)`` int64 array in ascending order.
+
+    The candidates banded MinHash LSH gives (datasketch's ``MinHashLSH`` with these bands;
+    except inside a bucket bigger than ``BIG_BUCKET``), computed by sorting each band instead of holding a
+    dict of buckets per band (those took about 20 kB an article, 2 GB at 100,000), and
+    held as one int64 code a pair (a set of tuples took 200 bytes a pair)."""
+    n = len(sigs)
+    acc = np.zeros(0, dtype=np.int64)
     for band in range(_BANDS):
-        cols = np.ascontiguousarray(sigs[:, band * _ROWS : (band + 1) * _ROWS])
-        keys = cols.view(np.dtype((np.void, cols.dtype.itemsize * _ROWS))).ravel()
-        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        shared = counts[inverse.ravel()] > 1
-        if not shared.any():
-            continue
-        idx = np.flatnonzero(shared)
-        order = idx[np.argsort(inverse.ravel()[idx], kind="stable")]
-        bucket = inverse.ravel()[order]
-        cuts = np.flatnonzero(np.diff(bucket)) + 1
-        for members in np.split(order, cuts):
-            ms = sorted(members.tolist())
-            out.update((ms[a], ms[b]) for a in range(len(ms)) for b in range(a + 1, len(ms)))
+        # A band's two 32-bit values as one uint64 key (hashing void keys took 3.6 s a band
+        # at 100,000 articles; sorting integers takes 10 ms).
+        keys = (sigs[:, band * _ROWS] << np.uint64(32)) | sigs[:, band * _ROWS + 1]
+        order = np.argsort(keys, kind="stable")  # by bucket, members ascending
+        sk = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
+        sizes = np.diff(np.append(starts, n))
+        codes = []
+        for lo, m in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+            left, right = _bucket_pairs(order[lo : lo + m])
+            codes.append(left * n + right)
+        if codes:
+            acc = np.union1d(acc, np.concatenate(codes))
+    return np.stack([acc // n, acc % n], axis=1) if len(acc) else np.zeros((0, 2), dtype=np.int64)
+
+
+class _Joins:
+    """Union-find over article positions (path halving); ``union`` says whether it joined."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[rb] = ra
+        return True
+
+
+Pairs = dict[tuple[int, int], tuple[str, dict[str, Any]]]
+
+
+def _signature_agreement(sigs: np.ndarray, pairs: np.ndarray, step: int = 262144) -> np.ndarray:
+    """For each pair of rows, the share of signature values that agree (an estimate of
+    the pair's Jaccard), computed a slice of pairs at a time."""
+    out = np.zeros(len(pairs), dtype=np.float32)
+    for lo in range(0, len(pairs), step):
+        p = pairs[lo : lo + step]
+        out[lo : lo + len(p)] = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
     return out
 
 
-def _copy_pairs(articles: list[Article]) -> dict[tuple[int, int], tuple[str, dict[str, Any]]]:
-    sh = [shingle_hashes(_content(a)) for a in articles]
+def _intersection_size(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values share (a binary search per value
+    of the shorter one; intersect1d concatenates and sorts both)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return 0
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    return int(np.count_nonzero(b[pos] == a))
+
+
+def _rows(pairs: np.ndarray, step: int = 65536) -> Iterator[list[Any]]:
+    """The rows of an ``(n, 2)`` array as int tuples, a slice at a time (4 million pairs as
+    Python lists at once are 400 MB)."""
+    for lo in range(0, len(pairs), step):
+        yield from pairs[lo : lo + step].tolist()
+
+
+def _copy_pairs(articles: list[Article]) -> Pairs:
+    """The duplicate and rewrite pairs that join articles into families, with their figures.
+
+    Candidates are compared in ascending order, and a pair whose articles are already one
+    duplicate family is not compared again; nor, when their sizes rule out a duplicate,
+    is a pair already in one rewrite family.  So each family is found along a spanning
+    tree of its pairs, not all of them: 77 copies of one story cost 76 comparisons, not
+    2,926, and every family has exactly the members it would have from all its pairs,
+    except that a rewrite link between two articles that are already duplicates of each
+    other is not reported."""
+    words = _WordHashes()
+    sh = [shingle_hashes(_content(a), words=words) for a in articles]
+    del words
     live = [i for i, h in enumerate(sh) if len(h)]
     sigs = np.zeros((len(live), _BANDS * _ROWS), dtype=np.uint64)
     for r, i in enumerate(live):
         sigs[r] = _signature(sh[i])
-    out: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
-    for a, b in sorted(_lsh_candidates(sigs)):
+    size = [len(h) for h in sh]
+    dup, rew = _Joins(len(articles)), _Joins(len(articles))
+    out: Pairs = {}
+    cands = _lsh_candidates(sigs)
+    est = _signature_agreement(sigs, cands)
+    for (a, b), agree in zip(_rows(cands), _rows(est[:, None]), strict=True):
         j, i = live[a], live[b]
-        inter = len(np.intersect1d(sh[i], sh[j], assume_unique=True))
-        jac = inter / (len(sh[i]) + len(sh[j]) - inter)
-        cont = inter / min(len(sh[i]), len(sh[j]))
+        if dup.find(i) == dup.find(j):
+            continue
+        small, big = sorted((size[i], size[j]))
+        # A Jaccard of 0.9 needs sizes within 0.9 of each other, and MinHash agreement far
+        # above DUP_AGREEMENT_MIN (56 values agree ~50 times at 0.9; under 40 is 5 standard
+        # deviations off).  Otherwise a pair already in one rewrite family adds nothing.
+        can_be_duplicate = small >= DUPLICATE_JACCARD * big and agree[0] >= DUP_AGREEMENT_MIN
+        if not can_be_duplicate and rew.find(i) == rew.find(j):
+            continue
+        inter = _intersection_size(sh[i], sh[j])
+        jac = inter / (size[i] + size[j] - inter)
+        cont = inter / small
         ev = {"jaccard": round(jac, 3), "containment": round(cont, 3)}
         if jac >= DUPLICATE_JACCARD:
+            dup.union(j, i)
             out[(j, i)] = ("duplicate", ev)
-        elif cont >= REWRITE_CONTAINMENT:
+        elif cont >= REWRITE_CONTAINMENT and rew.union(j, i):
             out[(j, i)] = ("rewrite", ev)
     return out
 
@@ -200,8 +342,9 @@ def _language(a: Article) -> str:
 _TEXTS_PER_CALL = 20_000
 
 
-def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
-                       taken: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, dict[str, Any]]]:  # fmt: skip
+def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None, copies: Pairs) -> Pairs:
+    """The translation pairs that join articles not already joined as copies (``copies``),
+    compared along a spanning tree as in ``_copy_pairs``."""
     import faiss
 
     n = len(articles)
@@ -213,7 +356,11 @@ def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
     index.add(np.ascontiguousarray(docs))
     sims, nbrs = index.search(np.ascontiguousarray(docs), min(TRANSLATION_NEIGHBOURS + 1, n))
     cands = sorted({(min(i, int(j)), max(i, int(j))) for i in range(n) for s, j in zip(sims[i], nbrs[i], strict=True)
-                    if j >= 0 and j != i and s >= DOC_COS_MIN} - taken)  # fmt: skip
+                    if j >= 0 and j != i and s >= DOC_COS_MIN})  # fmt: skip
+    joined = _Joins(n)
+    for i, j in copies:
+        joined.union(i, j)
+    cands = [(i, j) for i, j in cands if joined.find(i) != joined.find(j)]
     langs = {i: _language(articles[i]) for i in sorted({x for pair in cands for x in pair})}
     # Same-language pairs must be near-identical in gist before the (costly) alignment.
     cands = [(i, j) for i, j in cands
@@ -229,7 +376,7 @@ def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
     rows: dict[int, np.ndarray] = {}
     for i in involved:
         a = articles[i]
-        idx = [row.setdefault(a.text[s:e], len(row)) for s, e in article_sentences(a)[:MAX_SENTENCES]]
+        idx = [row.setdefault(a.text[s:e], len(row)) for s, e in article_sentences(a, limit=MAX_SENTENCES)]
         rows[i] = np.asarray(idx, dtype=np.int64)
     texts = list(row)  # in row order
     del row
@@ -241,8 +388,10 @@ def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
     def sent_vecs(i: int) -> np.ndarray:
         return mat[rows[i]]
 
-    out: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
+    out: Pairs = {}
     for i, j in cands:
+        if joined.find(i) == joined.find(j):
+            continue
         vi, vj = sent_vecs(i), sent_vecs(j)
         if min(len(vi), len(vj)) < MIN_SENTENCES:
             continue
@@ -250,6 +399,7 @@ def _translation_pairs(articles: list[Article], cache: EmbeddingCache | None,
         fig = align(vi, vj, ALIGN_COS_CROSS if cross else ALIGN_COS_SAME)
         if fig["coverage"] >= MIN_COVERAGE and fig["order"] >= MIN_ORDER:
             out[(i, j)] = ("translation", {**fig, "languages": [langs[i], langs[j]]})
+            joined.union(i, j)
     return out
 
 
@@ -260,7 +410,7 @@ def find_families(articles: list[Article], *, cache: EmbeddingCache | None = Non
     """
     arts = sorted({a.id: a for a in articles}.values(), key=lambda a: a.id)
     pairs = _copy_pairs(arts)
-    pairs.update(_translation_pairs(arts, cache, {(min(p), max(p)) for p in pairs}))
+    pairs.update(_translation_pairs(arts, cache, pairs))
     families: list[Family] = []
     for relation in _RELATION_ORDER:
         edges = {(min(p), max(p)): ev for p, (rel, ev) in pairs.items() if rel == relation}
@@ -286,18 +436,11 @@ def find_families(articles: list[Article], *, cache: EmbeddingCache | None = Non
 
 
 def _components(n: int, edges: list[tuple[int, int]]) -> list[int]:
-    """Union-find: the component root of each of ``n`` nodes."""
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    """The component root of each of ``n`` nodes."""
+    joins = _Joins(n)
     for i, j in edges:
-        parent[find(i)] = find(j)
-    return [find(x) for x in range(n)]
+        joins.union(i, j)
+    return [joins.find(x) for x in range(n)]
 
 
 def independent_sources(article_ids: list[str], families: list[Family]) -> int:
