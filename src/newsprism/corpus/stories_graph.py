@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from newsprism.corpus.sorted_ints import distinct
+
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
@@ -125,5 +127,5 @@ def candidate_pairs(emb: np.ndarray, tfidf: csr_matrix, k: int, rare_df: int = 5
             d = np.array(docs, dtype=np.int64)  # ascending: articles were visited in order
             a, b = np.triu_indices(len(d), 1)
             codes.append(d[a] * n + d[b])
-    pairs = np.unique(np.concatenate(codes))  # sorted by (i, j), as the linkage expects
+    pairs = distinct(np.concatenate(codes))  # sorted by (i, j), as the linkage expects
     return pairs // n, pairs % n
