@@ -8,14 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-
 from conftest import EXAMPLE
 from newsprism.config import Config
 from newsprism.ingest import ingest_all
 from newsprism.pipeline import analyze
-from newsprism.corpus.embeddings import SharedCache, embed_texts, text_key
-from newsprism.stages.document import corpus_texts, run_documents
+from newsprism.stages.document import run_documents
 from newsprism.store.db import Store
 
 
@@ -68,17 +65,9 @@ def test_document_stages_give_the_same_results_in_worker_processes() -> None:
     articles, rejected = ingest_all([str(EXAMPLE)])
     assert len(articles) == 5 and not rejected
     serial = run_documents(articles, None, n_process=1)
-    # Two spawned workers, three tasks: the pool path even on five articles; the workers
-    # also encode the sentences the corpus stages will read.
-    vectors = SharedCache()
-    pooled = run_documents(articles, None, n_process=2, min_parallel=1, chunk=2, vectors=vectors)
+    # Two spawned workers, three tasks: the pool path even on five articles.
+    pooled = run_documents(articles, None, n_process=2, min_parallel=1, chunk=2)
     assert list(pooled) == [a.id for a in articles]
     for a in articles:
         assert pooled[a.id].to_json() == serial[a.id].to_json()
         assert serial[a.id].quotes and serial[a.id].entities
-    # ... the same vectors as the corpus stages' own encoder gives, for every text they embed
-    texts = [t for a in articles for t in corpus_texts(a, serial[a.id]) if t.strip()]
-    got = vectors.get_many([text_key(t) for t in texts])
-    assert len(got) == len({text_key(t) for t in texts}) > 300
-    want = embed_texts(texts)
-    assert np.allclose(np.stack([got[text_key(t)] for t in texts]), want, atol=1e-6)

@@ -143,14 +143,8 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
             timings["reused_analysis"] = 1.0
             return analysis
 
-    from newsprism.corpus.embeddings import SharedCache, embedder, set_encoder_processes
-
-    # One vector memo for every stage: a sentence several stages embed (a claim unit, a
-    # quote's context, a summary sentence) is read or encoded once per run.  The document
-    # workers encode most of them beside the parse and fill it first.
-    cache = SharedCache(store)
     t = time.perf_counter()
-    docs = run_documents(articles, store, n_process=config.n_process, progress=progress, vectors=cache)
+    docs = run_documents(articles, store, n_process=config.n_process, progress=progress)
     timings["document_stages"] = time.perf_counter() - t
 
     with _timed(timings, "entities"):
@@ -158,9 +152,14 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     quotes = [q for a in articles for q in docs[a.id].quotes]
     link_speakers(quotes, entities)
 
-    # The sentences the workers did not encode (a translation candidate's, a summary's) are
-    # encoded on every core too.
+    from newsprism.corpus.embeddings import SharedCache, embedder, set_encoder_processes
+
+    # Sentences not yet in the vector cache (a first run) are encoded on every core too.
     set_encoder_processes(config.n_process)
+
+    # One vector memo for every corpus stage: a sentence several stages embed (a claim
+    # unit, a quote's context, a summary sentence) is read or encoded once per run.
+    cache = SharedCache(store)
     embed = embedder(cache)
     with _timed(timings, "families"):
         from newsprism.corpus.families import find_families

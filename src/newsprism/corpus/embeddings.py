@@ -122,16 +122,6 @@ def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     return np.concatenate(_ENCODERS["pool"].map(_encode_batches, tasks))
 
 
-def encode_here(texts: list[str], batch_size: int = 64) -> dict[str, np.ndarray]:
-    """``{text_key(t): unit vector}`` for the distinct non-blank ``texts``, encoded in this
-    process (never the pool): what a document-stage worker computes beside its parse, for
-    the caller to put in its cache."""
-    wanted = {text_key(t): t for t in texts if t.strip()}
-    if not wanted:
-        return {}
-    return dict(zip(wanted, _encode_batches((list(wanted.values()), batch_size)), strict=True))
-
-
 def embed_texts(texts: list[str], cache: EmbeddingCache | None = None, batch_size: int = 64) -> np.ndarray:
     """Embed ``texts`` → ``(len(texts), 512)`` float32, rows L2-normalised, input order kept.
 

@@ -108,15 +108,6 @@ def _continues(a: Quote, b: Quote, name_a: str | None, name_b: str | None, text:
     return 0 <= len(gap) <= CONTINUE_GAP and _ATTRIBUTION_GAP.fullmatch(gap) is not None
 
 
-def texts_to_embed(quotes: list[Quote], text: str) -> list[str]:
-    """The texts ``group_quotes`` embeds for one article's ``quotes`` (``text``: the
-    article's text): every content, and the context of each quote with a named speaker, so
-    the document stage can encode them beside the parse (the speakers linked to corpus
-    entities later may add a few contexts)."""
-    contents = [text[q.start : q.end] for q in quotes]
-    return contents + [_context(text, q.start, q.end) for q in quotes if surname(q.speaker.name if q.speaker else None)]
-
-
 def _default_embed(texts: list[str]) -> np.ndarray:
     from newsprism.corpus.embeddings import embed_texts
 

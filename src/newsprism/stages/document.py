@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from newsprism.corpus.claims import ClaimUnit
-    from newsprism.corpus.embeddings import EmbeddingCache
     from newsprism.corpus.framing_lexicon import EvalToken
     from newsprism.stages.entities import ArticleEntity
     from newsprism.stages.timexes import TimeExpr
@@ -120,42 +119,15 @@ MIN_PARALLEL = 12
 CHUNK = 8
 
 
-def corpus_texts(article: Article, result: DocResult) -> list[str]:
-    """The texts of ``article`` whose vectors the corpus stages read: its document-vector
-    sentences (families, stories), its claim units and their cores (claims), its quote
-    contents and contexts (quote groups)."""
-    from newsprism.corpus.claim_align import texts_to_embed as claim_texts
-    from newsprism.corpus.embeddings import article_texts
-    from newsprism.corpus.quote_groups import texts_to_embed as quote_texts
+def analyse_texts(articles: list[Article]) -> list[tuple[str, dict[str, Any]]]:
+    """Parse ``articles`` and run every document stage: ``(article id, DocResult JSON)`` each.
 
-    return article_texts(article) + claim_texts(result.claim_units) + quote_texts(result.quotes, article.text)
-
-
-Vectors = dict[str, Any]  # embedding key → unit vector (numpy)
-
-
-def analyse_texts(articles: list[Article], encode: bool = False) -> list[tuple[str, dict[str, Any], Vectors]]:
-    """Parse ``articles`` and run every document stage: ``(article id, DocResult JSON,
-    vectors)`` each, where ``vectors`` (with ``encode``; else empty) holds the sentence
-    vectors of ``corpus_texts``.
-
-    This is the unit of work a worker process runs; it returns JSON and vectors, not spaCy
-    Docs, so nothing large crosses the process boundary.  Encoding here, beside the parse,
-    keeps both cores busy through it; in the corpus stages it ran between single-core
-    steps, in batches the second core waited for.
+    This is the unit of work a worker process runs; it returns JSON, not spaCy Docs, so
+    nothing large crosses the process boundary.
     """
     from newsprism.stages.nlp import parse_many
 
-    out = []
-    for a, doc in zip(articles, parse_many(articles), strict=True):
-        result = analyse_doc(a, doc)
-        vectors: Vectors = {}
-        if encode:
-            from newsprism.corpus.embeddings import encode_here
-
-            vectors = encode_here(corpus_texts(a, result))
-        out.append((a.id, result.to_json(), vectors))
-    return out
+    return [(a.id, analyse_doc(a, doc).to_json()) for a, doc in zip(articles, parse_many(articles), strict=True)]
 
 
 def _worker_init() -> None:
@@ -164,9 +136,9 @@ def _worker_init() -> None:
     load_nlp()
 
 
-def _results_in_order(todo: list[Article], n_process: int, min_parallel: int = MIN_PARALLEL, chunk: int = CHUNK,
-                      encode: bool = False) -> Iterator[tuple[str, dict[str, Any], Vectors]]:  # fmt: skip
-    """``analyse_texts`` triples for ``todo`` in order: in this process, or, when there is
+def _results_in_order(todo: list[Article], n_process: int, min_parallel: int = MIN_PARALLEL,
+                      chunk: int = CHUNK) -> Iterator[tuple[str, dict[str, Any]]]:  # fmt: skip
+    """``(id, DocResult JSON)`` for ``todo`` in order: in this process, or, when there is
     enough work, parse *and* analysis in ``n_process`` worker processes.
 
     The workers are spawned (not forked): the caller may be a threaded server, and a fork
@@ -174,15 +146,14 @@ def _results_in_order(todo: list[Article], n_process: int, min_parallel: int = M
     """
     if n_process <= 1 or len(todo) < min_parallel:
         for i in range(0, len(todo), chunk):
-            yield from analyse_texts(todo[i : i + chunk], encode)
+            yield from analyse_texts(todo[i : i + chunk])
         return
     import multiprocessing
-    from functools import partial
 
     chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(min(n_process, len(chunks)), initializer=_worker_init) as pool:
-        for part in pool.imap(partial(analyse_texts, encode=encode), chunks):
+        for part in pool.imap(analyse_texts, chunks):
             yield from part
 
 
@@ -195,7 +166,6 @@ def run_documents(
     *,
     min_parallel: int = MIN_PARALLEL,
     chunk: int = CHUNK,
-    vectors: EmbeddingCache | None = None,
 ) -> dict[str, DocResult]:
     """DocResults for every article, in the articles' order, from the cache where possible
     (see module docstring).
@@ -203,8 +173,6 @@ def run_documents(
     ``n_process`` processes share the uncached articles (when there are at least
     ``min_parallel``, in tasks of ``chunk``); each parses and analyses its own, so both the
     parse and our stages use every core.  The results do not depend on ``n_process``.
-    With ``vectors``, each newly parsed article's ``corpus_texts`` are encoded in the same
-    worker and put there (cached articles' vectors are already in the store).
     """
     results: dict[str, DocResult] = {}
     if store is not None:
@@ -219,9 +187,7 @@ def run_documents(
     pending: dict[str, Any] = {}
     # Order is kept, so memory stays flat and progress honest; batches are written to the
     # cache as they finish, so a killed run keeps what it had done.
-    for aid, data, vecs in _results_in_order(todo, n_process, min_parallel, chunk, encode=vectors is not None):
-        if vecs and vectors is not None:
-            vectors.put_many(vecs)
+    for aid, data in _results_in_order(todo, n_process, min_parallel, chunk):
         results[aid] = DocResult.from_json(aid, data)
         pending[aid] = data
         done += 1
