@@ -108,8 +108,12 @@ def _encode_batches(task: tuple[list[str], int]) -> np.ndarray:
 def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     """Unit rows for non-empty ``texts``, in order, in this process or the encoder pool."""
     n = int(_ENCODERS["n"])
-    if n <= 1 or len(texts) < PARALLEL_MIN:
+    if n <= 1 or (len(texts) < PARALLEL_MIN and _ENCODERS["pool"] is None):
         return _encode_batches((texts, batch_size))
+    if len(texts) < PARALLEL_MIN:
+        # A small batch once the workers are up: one of them encodes it, so this process
+        # never loads the model as well (1.5 s).
+        return np.asarray(_ENCODERS["pool"].apply(_encode_batches, ((texts, batch_size),)))
     if _ENCODERS["pool"] is None:
         import atexit
         import multiprocessing

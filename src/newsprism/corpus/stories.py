@@ -29,7 +29,7 @@ stories of one batch run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -115,7 +115,7 @@ def _date(a: Article) -> date | None:
         return None
 
 
-def _tfidf(docs: list[str]) -> csr_matrix:
+def _tfidf(docs: Iterable[str]) -> csr_matrix:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=None, tokenizer=_TOKEN.findall,
@@ -148,14 +148,17 @@ class _Features:
 
 def _features(articles: list[Article], cache: EmbeddingCache | None,
               entities: dict[str, set[str]] | None) -> _Features:  # fmt: skip
-    docs = []
-    for a in articles:
-        d = _doc_text(a)
-        if entities and a.id in entities:
-            # Named entities count twice: they are what makes a story this story.
-            d += "\n" + " ".join(sorted(entities[a.id]))
-        docs.append(d)
-    X = _tfidf(docs)
+    def docs() -> Iterator[str]:
+        # A generator: the vectorizer reads each text once, so 100,000 articles' texts
+        # (350 MB) are never all held at once.
+        for a in articles:
+            d = _doc_text(a)
+            if entities and a.id in entities:
+                # Named entities count twice: they are what makes a story this story.
+                d += "\n" + " ".join(sorted(entities[a.id]))
+            yield d
+
+    X = _tfidf(docs())
     n = len(articles)
     total = np.asarray(X.sum(axis=0)).ravel()
     self_dot = np.asarray(X.multiply(X).sum(axis=1)).ravel()
