@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -115,12 +115,18 @@ def _date(a: Article) -> date | None:
         return None
 
 
-def _tfidf(docs: Iterable[str]) -> csr_matrix:
+def _vectorizer() -> Any:
+    """The TF-IDF configuration of stories (batch and streaming)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vec = TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=None, tokenizer=_TOKEN.findall,
-                          lowercase=True)  # fmt: skip
-    return vec.fit_transform(docs).tocsr()
+    return TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=None, tokenizer=_TOKEN.findall,
+                           lowercase=True)  # fmt: skip
+
+
+def _tfidf(docs: Iterable[str]) -> tuple[csr_matrix, Any]:
+    """The TF-IDF rows of ``docs`` and the fitted vectorizer (streaming reuses it)."""
+    vec = _vectorizer()
+    return vec.fit_transform(docs).tocsr(), vec
 
 
 def _prior_weight(n: int) -> float:
@@ -144,6 +150,8 @@ class _Features:
     lang: list[str]
     dates: list[date | None]
     heads: list[str]
+    vectorizer: Any = None  # fitted on these articles (None for an empty set)
+    centre: np.ndarray | None = None  # the shrunk mean document vector removed from ``emb``
 
 
 def _features(articles: list[Article], cache: EmbeddingCache | None,
@@ -158,19 +166,21 @@ def _features(articles: list[Article], cache: EmbeddingCache | None,
                 d += "\n" + " ".join(sorted(entities[a.id]))
             yield d
 
-    X = _tfidf(docs())
+    X, vec = _tfidf(docs())
     n = len(articles)
     total = np.asarray(X.sum(axis=0)).ravel()
     self_dot = np.asarray(X.multiply(X).sum(axis=1)).ravel()
     bg_t = _background(X @ total - self_dot, n, PRIOR_BG)
     E = embed_articles(articles, cache=cache)
-    C = E - (n / (n + _prior_weight(n))) * E.mean(axis=0)
+    centre = (n / (n + _prior_weight(n))) * E.mean(axis=0)
+    C = E - centre
+    del E
     norms = np.linalg.norm(C, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     C = (C / norms).astype(np.float32)
     return _Features(ids=[a.id for a in articles], tfidf=X, emb=C, bg_t=bg_t,
                      lang=[_language(a) for a in articles], dates=[_date(a) for a in articles],
-                     heads=[headline_of(a) for a in articles])  # fmt: skip
+                     heads=[headline_of(a) for a in articles], vectorizer=vec, centre=centre)  # fmt: skip
 
 
 def _pair_scores(f: _Features, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

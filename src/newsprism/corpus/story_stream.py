@@ -172,15 +172,6 @@ def _doc(a: Article, entities: dict[str, set[str]] | None) -> str:
     return d
 
 
-def _vectorizer() -> Any:
-    # The batch's TF-IDF configuration (stories._tfidf); build() checks it reproduces the
-    # batch matrix exactly, so a change there fails loudly instead of drifting.
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=None, tokenizer=st._TOKEN.findall,
-                           lowercase=True)  # fmt: skip
-
-
 class StoryStream:
     """Stories of a batch clustering, extended one article at a time by :meth:`assign`.
 
@@ -247,21 +238,17 @@ class StoryStream:
         ordered = [uniq[k] for k in sorted(uniq)]
         if cache is None:
             cache = st._MemoryCache()
-        vec = _vectorizer()
         if ordered:
+            # The batch's own fitted vectorizer and centre: no second pass over the texts.
             f = st._features(ordered, cache, entities)
             groups = st._cluster(f)
-            X = vec.fit_transform([_doc(a, entities) for a in ordered]).tocsr()
-            ref = f.tfidf
-            if X.shape != ref.shape or X.nnz != ref.nnz or abs(X - ref).max() > 1e-9:  # pragma: no cover
-                raise RuntimeError("story_stream's TF-IDF no longer matches stories._tfidf")
-            E = embed_articles(ordered, cache=cache)  # cached by _features: no re-encoding
-            n = len(ordered)
-            centre = (n / (n + st._prior_weight(n))) * E.mean(axis=0)
+            vec = f.vectorizer
+            centre = f.centre if f.centre is not None else np.zeros(DIM, dtype=np.float32)
         else:  # an empty start: nothing to fit; every term will be new
             f = st._Features(ids=[], tfidf=_empty_csr(), emb=np.zeros((0, DIM), np.float32), bg_t=np.zeros(0),
                              lang=[], dates=[], heads=[])  # fmt: skip
             groups = []
+            vec = st._vectorizer()
             vec.vocabulary_, vec.idf_ = {}, np.zeros(0)
             centre = np.zeros(DIM, dtype=np.float32)
         return cls(f, groups, centre, vec, cache=cache, entities=entities, neighbours=neighbours)
