@@ -120,7 +120,7 @@ def _vectorizer() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=None, tokenizer=_TOKEN.findall,
-                           lowercase=True)  # fmt: skip
+                           lowercase=True, dtype=np.float32)  # fmt: skip
 
 
 def _tfidf(docs: Iterable[str]) -> tuple[csr_matrix, Any]:
