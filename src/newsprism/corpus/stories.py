@@ -173,11 +173,12 @@ def _features(articles: list[Article], cache: EmbeddingCache | None,
     bg_t = _background(X @ total - self_dot, n, PRIOR_BG)
     E = embed_articles(articles, cache=cache)
     centre = (n / (n + _prior_weight(n))) * E.mean(axis=0)
-    C = E - centre
-    del E
+    # In place: at 100,000 articles each copy of the vectors is 200 MB.
+    C = np.asarray(E, dtype=np.float32)
+    C -= centre
     norms = np.linalg.norm(C, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    C = (C / norms).astype(np.float32)
+    C /= norms
     return _Features(ids=[a.id for a in articles], tfidf=X, emb=C, bg_t=bg_t,
                      lang=[_language(a) for a in articles], dates=[_date(a) for a in articles],
                      heads=[headline_of(a) for a in articles], vectorizer=vec, centre=centre)  # fmt: skip
