@@ -184,24 +184,28 @@ def test_shared_cached_embedder_gives_the_same_summary() -> None:
         assert a["support_scores"] == pytest.approx(b["support_scores"], abs=2e-3)
 
 
+class _Backing:
+    """A persistent vector store stand-in that records every read (the EmbeddingCache protocol)."""
+
+    def __init__(self) -> None:
+        self.d: dict[str, Any] = {}
+        self.reads: list[list[str]] = []
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        self.reads.append(list(keys))
+        return {k: self.d[k] for k in keys if k in self.d}
+
+    def put_many(self, items: dict[str, Any]) -> None:
+        self.d.update(items)
+
+
 def test_shared_cache_reads_the_backing_store_once() -> None:
     import numpy as np
 
     from newsprism.corpus.embeddings import SharedCache
 
-    class Backing:
-        def __init__(self) -> None:
-            self.d = {"k1": np.ones(3, dtype=np.float32)}
-            self.reads: list[list[str]] = []
-
-        def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
-            self.reads.append(list(keys))
-            return {k: self.d[k] for k in keys if k in self.d}
-
-        def put_many(self, items: dict[str, np.ndarray]) -> None:
-            self.d.update(items)
-
-    back = Backing()
+    back = _Backing()
+    back.d["k1"] = np.ones(3, dtype=np.float32)
     cache = SharedCache(back)
     assert list(cache.get_many(["k1", "k2"])) == ["k1"]
     cache.put_many({"k2": np.zeros(3, dtype=np.float32)})
@@ -215,19 +219,7 @@ def test_shared_cache_memo_is_bounded_and_falls_back_to_the_store() -> None:
 
     from newsprism.corpus.embeddings import SharedCache
 
-    class Backing:
-        def __init__(self) -> None:
-            self.d: dict[str, np.ndarray] = {}
-            self.reads: list[list[str]] = []
-
-        def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
-            self.reads.append(list(keys))
-            return {k: self.d[k] for k in keys if k in self.d}
-
-        def put_many(self, items: dict[str, np.ndarray]) -> None:
-            self.d.update(items)
-
-    back = Backing()
+    back = _Backing()
     cache = SharedCache(back, max_items=2)
     cache.put_many({f"k{i}": np.full(3, i, dtype=np.float32) for i in range(3)})
     assert cache.get_many(["k1", "k2"]).keys() == {"k1", "k2"} and back.reads == []  # the two newest
