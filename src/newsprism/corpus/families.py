@@ -135,9 +135,9 @@ _BANDS, _ROWS = 28, 2  # _lsh_candidates packs a band's two values into one inte
 # members in id order, which still chains every true copy into its family (the pairs
 # grow linearly with the bucket, not quadratically).
 BIG_BUCKET = 256
+BUCKET_WINDOW = 32
 # MinHash agreement below which a pair is taken not to be a duplicate (see _copy_pairs)
 DUP_AGREEMENT_MIN = 0.7
-BUCKET_WINDOW = 32
 
 
 def _signature(hv: np.ndarray) -> np.ndarray:
@@ -171,8 +171,8 @@ def _lsh_candidates(sigs: np.ndarray) -> np.ndarray:
     ``(n, 2)`` int64 array in ascending order.
 
     The candidates banded MinHash LSH gives (datasketch's ``MinHashLSH`` with these bands;
-    except inside a bucket bigger than ``BIG_BUCKET``), computed by sorting each band instead of holding a
-    dict of buckets per band (those took about 20 kB an article, 2 GB at 100,000), and
+    except inside a bucket bigger than ``BIG_BUCKET``), computed by sorting each band
+    instead of holding a dict of buckets per band (those took about 20 kB an article, 2 GB at 100,000), and
     held as one int64 code a pair (a set of tuples took 200 bytes a pair)."""
     n = len(sigs)
     acc = np.zeros(0, dtype=np.int64)
@@ -240,11 +240,11 @@ def _intersection_size(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[pos] == a))
 
 
-def _rows(pairs: np.ndarray, step: int = 65536) -> Iterator[list[Any]]:
-    """The rows of an ``(n, 2)`` array as int tuples, a slice at a time (4 million pairs as
-    Python lists at once are 400 MB)."""
-    for lo in range(0, len(pairs), step):
-        yield from pairs[lo : lo + step].tolist()
+def _rows(arr: np.ndarray, step: int = 65536) -> Iterator[Any]:
+    """The rows of ``arr`` as Python values (a pair: a list of two ints), a slice at a
+    time: 4 million pairs as Python lists at once are 400 MB."""
+    for lo in range(0, len(arr), step):
+        yield from arr[lo : lo + step].tolist()
 
 
 def _copy_pairs(articles: list[Article]) -> Pairs:
@@ -270,7 +270,7 @@ def _copy_pairs(articles: list[Article]) -> Pairs:
     out: Pairs = {}
     cands = _lsh_candidates(sigs)
     est = _signature_agreement(sigs, cands)
-    for (a, b), agree in zip(_rows(cands), _rows(est[:, None]), strict=True):
+    for (a, b), agree in zip(_rows(cands), _rows(est), strict=True):
         j, i = live[a], live[b]
         if dup.find(i) == dup.find(j):
             continue
@@ -278,7 +278,7 @@ def _copy_pairs(articles: list[Article]) -> Pairs:
         # A Jaccard of 0.9 needs sizes within 0.9 of each other, and MinHash agreement far
         # above DUP_AGREEMENT_MIN (56 values agree ~50 times at 0.9; under 40 is 5 standard
         # deviations off).  Otherwise a pair already in one rewrite family adds nothing.
-        can_be_duplicate = small >= DUPLICATE_JACCARD * big and agree[0] >= DUP_AGREEMENT_MIN
+        can_be_duplicate = small >= DUPLICATE_JACCARD * big and agree >= DUP_AGREEMENT_MIN
         if not can_be_duplicate and rew.find(i) == rew.find(j):
             continue
         inter = _intersection_size(sh[i], sh[j])
