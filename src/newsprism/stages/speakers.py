@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from newsprism.stages.nlp import doc_text, tokens_starting_in
+from newsprism.stages.nlp import doc_ents, doc_text, tokens_starting_in
 
 
 def _words(s: str) -> frozenset[str]:
@@ -70,7 +70,7 @@ def full_name(doc: Doc, ent: Span) -> str:
     base = _person_text(ent)
     surname = base.split()[-1] if base.split() else base
     best = base
-    for other in doc.ents:
+    for other in doc_ents(doc):
         if other.label_ != "PERSON" or other.start_char > ent.start_char:
             continue
         name = _person_text(other)
@@ -99,7 +99,7 @@ def _antecedent_person(doc: Doc, before: int, female: bool | None, max_sents: in
         limit_char = sent.start_char
     best: Span | None = None
     best_plain: Span | None = None
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ != "PERSON" or ent.end_char > before or ent.start_char < limit_char:
             continue
         if female is not None:
@@ -125,7 +125,7 @@ def _is_possessive(ent: Span) -> bool:
 
 def _antecedent_group(doc: Doc, before: int) -> Span | None:
     best: Span | None = None
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ in ("ORG", "NORP", "GPE") and ent.end_char <= before and before - ent.end_char < 600:
             best = ent
     return best
@@ -135,7 +135,7 @@ def _title_antecedent(doc: Doc, title: str, before: int) -> Span | None:
     """The nearest earlier PERSON introduced with ``title`` right before or after it (any
     title for a generic one: "the head of …")."""
     best: Span | None = None
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ != "PERSON" or ent.end_char > before:
             continue
         window = doc[max(0, ent.start - 4) : min(len(doc), ent.end + 5)]
@@ -187,7 +187,7 @@ def _full_org(doc: Doc, ent: Span) -> str:
     ``ent`` ("Times" → "The New York Times"), or ``ent``'s text."""
     last = ent[-1].lower_
     best = ent.text
-    for other in doc.ents:
+    for other in doc_ents(doc):
         if other.label_ != "ORG" or other.start_char >= ent.start_char or len(other) > 6:
             continue
         if other[-1].lower_ == last and len(other.text) > len(best):
@@ -205,7 +205,7 @@ def resolve_name(doc: Doc, start: int, end: int, head: int | None = None) -> str
     if head is not None and doc[head].lower_ in ("who", "which", "that") and doc[head].head.dep_ == "relcl":
         noun = doc[head].head.head  # "Sanders, who said …" → the noun the clause modifies
         return resolve_name(doc, noun.left_edge.idx, noun.idx + len(noun.text), noun.i)
-    persons = [e for e in doc.ents if e.label_ == "PERSON" and e.start_char >= start and e.end_char <= end]
+    persons = [e for e in doc_ents(doc) if e.label_ == "PERSON" and e.start_char >= start and e.end_char <= end]
     if persons and head is not None and doc[head].pos_ == "NOUN" and not any(p.start <= head < p.end for p in persons):
         return text  # "Clinton's spokesman": the speaker is the spokesman, not Clinton
     if persons:
@@ -229,10 +229,11 @@ def resolve_name(doc: Doc, start: int, end: int, head: int | None = None) -> str
         return full_name(doc, ant) if ant is not None else text  # the phrase, not its adjective
     if len(words) == 2 and words[0] == "the" and words[1] in _OUTLET_NOUNS:
         return _outlet_antecedent(doc, start) or text
-    orgs = [e for e in doc.ents if e.label_ == "ORG" and e.start_char >= start and e.end_char <= end]
+    orgs = [e for e in doc_ents(doc) if e.label_ == "ORG" and e.start_char >= start and e.end_char <= end]
     if len(orgs) == 1 and len(words) <= 3 and len(orgs[0]) == 1 and _full_org(doc, orgs[0]) != orgs[0].text:
         return _full_org(doc, orgs[0])
-    others = [e for e in doc.ents if e.label_ in ("ORG", "GPE", "NORP") and e.start_char >= start and e.end_char <= end]
+    others = [e for e in doc_ents(doc)
+              if e.label_ in ("ORG", "GPE", "NORP") and e.start_char >= start and e.end_char <= end]  # fmt: skip
     if others and len(text) > len(others[0].text) + 30:
         return others[0].text  # a long phrase around an institution: name the institution
     return text
