@@ -181,3 +181,23 @@ def test_paraphrased_remark_by_one_named_speaker_is_one_group_and_only_twins_are
     assert by["a1"].altered and by["b1"].altered
     # another sentence of the statement, matched through the group only, is not an alteration
     assert not by["a2"].altered
+
+
+def test_context_is_the_given_sentence_holding_the_quote() -> None:
+    # The pipeline passes its claim units: a quote's context is then the unit around it, the
+    # very text the claims stage encodes, and a quote no unit holds keeps its own window.
+    from newsprism.corpus.embeddings import embed_texts
+
+    seen: list[str] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        return embed_texts(texts)
+
+    text = TEXTS["d"]
+    clause = text.index("disinformation")
+    qs = [quote("q6", "d", "a poison", "Blinken"), quote("q5", "a", "poison", "Antony Blinken")]
+    group_quotes(qs, TEXTS, OUTLETS, embed=embed, sentences={"d": [(0, len(text)), (0, 8), (clause, len(text))]})
+    contexts = seen[len(qs):]
+    assert contexts[0] == "disinformation, “a poison”."  # the shortest given span that holds the whole quote
+    assert contexts[1] == "He also called disinformation a “poison”."  # no span given for "a": the window

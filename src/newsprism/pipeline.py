@@ -172,8 +172,11 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     with _timed(timings, "quote_groups"):
         from newsprism.corpus.quote_groups import group_quotes
 
+        # A quote's context is the claim unit around it where there is one: the claims stage
+        # encodes every unit, so the quote groups' context vectors mostly come for free.
+        unit_spans = {a.id: [(u.start, u.end) for u in docs[a.id].claim_units] for a in articles}
         group_quotes(quotes, {a.id: a.text for a in articles}, {a.id: a.outlet or a.source_path for a in articles},
-                     embed=embed)  # fmt: skip
+                     embed=embed, sentences=unit_spans)  # fmt: skip
     with _timed(timings, "claims"):
         from newsprism.corpus.claims import align_claims
 

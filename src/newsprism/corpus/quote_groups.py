@@ -86,8 +86,28 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or fuzz.ratio(a, b) >= SURNAME_MIN
 
 
-def _context(text: str, start: int, end: int) -> str:
-    """The sentence-ish stretch around a quote: to the nearest line break or full stop, capped."""
+def _enclosing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The shortest of ``spans`` (sorted) that holds ``[start, end)`` with at most
+    ``_CONTEXT_CHARS`` a side on average, or None."""
+    import bisect
+    import sys
+
+    best = None
+    for s, e in reversed(spans[: bisect.bisect_right(spans, (start, sys.maxsize))]):
+        if s < start - 2 * _CONTEXT_CHARS:
+            break  # from here on every span is longer than the cap
+        if e >= end and e - s <= end - start + 2 * _CONTEXT_CHARS and (best is None or e - s < best[1] - best[0]):
+            best = (s, e)
+    return best
+
+
+def _context(text: str, start: int, end: int, spans: list[tuple[int, int]] | None = None) -> str:
+    """The sentence around a quote: the shortest of ``spans`` that holds it (the pipeline
+    passes its claim units, so the vector is the one the claims stage encodes anyway), else
+    the stretch to the nearest line break or full stop, capped at ``_CONTEXT_CHARS`` a side."""
+    hit = _enclosing(spans, start, end) if spans else None
+    if hit is not None:
+        return text[hit[0] : hit[1]].strip()
     lo = max(text.rfind("\n", 0, start), text.rfind(". ", max(0, start - _CONTEXT_CHARS), start))
     hi_candidates = [i for i in (text.find("\n", end), text.find(". ", end)) if i != -1]
     hi = min(hi_candidates) if hi_candidates else len(text)
@@ -213,12 +233,16 @@ def _edges(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: list[str],
 
 
 def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, str],
-                 embed: Embed | None = None) -> None:  # fmt: skip
+                 embed: Embed | None = None, sentences: dict[str, list[tuple[int, int]]] | None = None,
+                 ) -> None:  # fmt: skip
     """Set ``q.group`` and ``q.altered`` on every quote (see the module docstring).
 
     ``texts``: article id → text; ``outlets``: article id → outlet name (articles without an
     outlet count as their own outlet).  Quotes whose article is missing from ``texts`` are
     grouped alone.  ``embed``: texts → unit vectors (default: the USE encoder, uncached).
+    ``sentences``: article id → (start, end) spans of its sentences; a quote's context is
+    the shortest one holding it (see ``_context``), so a caller that embeds those sentences
+    anyway (the claims stage does) pays for no second encoding of the same prose.
     """
     n = len(quotes)
     if n == 0:
@@ -227,7 +251,9 @@ def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, 
     names = [surname(q.speaker.name if q.speaker else None) for q in quotes]
     # Only two named speakers' quotes are ever linked by their context: the others' is
     # left empty (a zero vector), which saves encoding a long stretch of text per quote.
-    contexts = [_context(texts.get(q.article, ""), q.start, q.end) if names[i] else "" for i, q in enumerate(quotes)]
+    spans = {k: sorted(v) for k, v in (sentences or {}).items()}
+    contexts = [_context(texts.get(q.article, ""), q.start, q.end, spans.get(q.article)) if names[i] else ""
+                for i, q in enumerate(quotes)]  # fmt: skip
     outlet = [outlets.get(q.article) or q.article for q in quotes]
     embed = embed or _default_embed
     vecs = unit_rows(embed(contents + contexts))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from newsprism.model import Article
     from newsprism.store.db import Store
 
-CORPUS_VERSION = f"{__version__}+corpus1"
+CORPUS_VERSION = f"{__version__}+corpus2"
 STAGE = "corpus"
 
 
