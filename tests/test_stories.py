@@ -100,6 +100,26 @@ def test_sparse_linkage_equals_dense_on_full_graph() -> None:
     assert sorted(len(g) for g in dense) == [6, 6, 6]
 
 
+def test_sparse_linkage_by_component_equals_one_pass_over_the_graph() -> None:
+    # average_linkage_sparse clusters each component of the pairs at or above the level on
+    # its own; _linkage over the whole graph at once is the reference.  Random graphs with
+    # weak pairs across components, duplicate pairs and ties.
+    from newsprism.corpus.stories_graph import _linkage
+
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        n = int(rng.integers(5, 60))
+        m = int(rng.integers(n, 6 * n))
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        sims = np.round(rng.gamma(2.0, 0.9, m), 1)  # rounded: ties happen
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        want = _linkage(n, lo, hi, sims, 1.9)
+        got = average_linkage_sparse(n, lo, hi, sims, 1.9)
+        assert got == sorted((sorted(g) for g in want), key=lambda g: g[0]), trial
+        assert sorted(x for g in got for x in g) == list(range(n))
+    assert any(len(g) > 2 for g in got)  # the graphs do merge: the comparison is not vacuous
+
+
 def test_time_keeps_far_apart_articles_apart() -> None:
     arts = _articles()[:3]
     arts[2].published = "2024-10-30"

@@ -195,8 +195,10 @@ class StoryStream:
         X = f.tfidf.tocsr()
         X.sort_indices()
         self._indptr = _Grow(X.indptr.astype(np.int64))
-        self._indices = _Grow(X.indices.astype(np.int64))
-        self._data = _Grow(X.data.astype(np.float64))
+        # The batch's own int32 term ids and float32 weights: the same values in half the
+        # memory of int64/float64 (480 MB at 100,000 articles); scores still sum in float64.
+        self._indices = _Grow(X.indices.astype(np.int32, copy=False))
+        self._data = _Grow(X.data.astype(np.float32, copy=False))
         self._vocab: dict[str, int] = dict(vec.vocabulary_)
         self._idf = _Grow(np.asarray(vec.idf_, dtype=np.float64))
         self._total = _Grow(np.asarray(X.sum(axis=0)).ravel())
