@@ -191,39 +191,46 @@ class StoryStream:
         n = len(f.ids)
         self._ids: list[str] = list(f.ids)
         self._pos: dict[str, int] = {a: i for i, a in enumerate(self._ids)}
+        # The batch's stories first: they read the batch's matrices, which are dropped from
+        # ``f`` below as soon as their copies exist, so the build holds one copy at a time
+        # (the constructor consumes ``f``; at 100,000 articles each copy is 200-250 MB).
+        batch_stories = st._stories(f, groups)
         # TF-IDF rows as a growable CSR (indptr / indices / data).
         X = f.tfidf.tocsr()
         X.sort_indices()
-        self._indptr = _Grow(X.indptr.astype(np.int64))
-        # The batch's own int32 term ids and float32 weights: the same values in half the
-        # memory of int64/float64 (480 MB at 100,000 articles); scores still sum in float64.
-        self._indices = _Grow(X.indices.astype(np.int32, copy=False))
-        self._data = _Grow(X.data.astype(np.float32, copy=False))
-        self._vocab: dict[str, int] = dict(vec.vocabulary_)
-        self._idf = _Grow(np.asarray(vec.idf_, dtype=np.float64))
-        self._total = _Grow(np.asarray(X.sum(axis=0)).ravel())
-        self._analyze = vec.build_analyzer()
-        self._emb = _Grow(np.ascontiguousarray(f.emb, dtype=np.float32))
-        self._bg = _Grow(np.asarray(f.bg_t, dtype=np.float64))
-        self._lang_code: dict[str, int] = {}
-        self._lang = _Grow(np.array([self._code(x) for x in f.lang], dtype=np.int64))
-        self._day = _Grow(np.array([d.toordinal() if d is not None else np.nan for d in f.dates], dtype=float))
         # Rare-term postings over each article's top terms (as candidate_pairs builds them).
         self._postings: dict[int, list[int]] = {}
         for i in range(n):
             lo, hi = X.indptr[i], X.indptr[i + 1]
             for t in self._top_terms(X.indices[lo:hi], X.data[lo:hi]):
                 self._postings.setdefault(t, []).append(i)
+        self._total = _Grow(np.asarray(X.sum(axis=0)).ravel())
+        self._indptr = _Grow(X.indptr.astype(np.int64))
+        # The batch's own int32 term ids and float32 weights: the same values in half the
+        # memory of int64/float64 (480 MB at 100,000 articles); scores still sum in float64.
+        self._indices = _Grow(X.indices.astype(np.int32, copy=False))
+        self._data = _Grow(X.data.astype(np.float32, copy=False))
+        del X
+        f.tfidf = None
+        self._vocab: dict[str, int] = dict(vec.vocabulary_)
+        self._idf = _Grow(np.asarray(vec.idf_, dtype=np.float64))
+        self._analyze = vec.build_analyzer()
+        self._emb = _Grow(np.ascontiguousarray(f.emb, dtype=np.float32))
+        f.emb = None
+        self._bg = _Grow(np.asarray(f.bg_t, dtype=np.float64))
+        self._lang_code: dict[str, int] = {}
+        self._lang = _Grow(np.array([self._code(x) for x in f.lang], dtype=np.int64))
+        self._day = _Grow(np.array([d.toordinal() if d is not None else np.nan for d in f.dates], dtype=float))
         self._index = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
         self._index.hnsw.efConstruction = 80
         self._index.hnsw.efSearch = max(64, 2 * neighbours)
         if n:
-            self._index.add(np.ascontiguousarray(f.emb, dtype=np.float32))
+            self._index.add(self._emb.a)
         # Stories: the batch's, with their batch ids and titles.
         self._story_of = _Grow(np.zeros(n, dtype=np.int64))
         self._stories: list[_StoryState] = []
         self._alias: dict[str, int] = {}
-        for s in st._stories(f, groups):
+        for s in batch_stories:
             idx = sorted(self._pos[a] for a in s.articles)
             h = len(self._stories)
             self._stories.append(_StoryState(id=s.id, title=s.title, members=idx, first=idx[0]))
