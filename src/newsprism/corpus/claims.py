@@ -114,15 +114,21 @@ class Claim:
         }
 
 
+# Jumps straight to the next opening mark (a loop over every character was a twentieth of
+# the document stages' time).
+_OPENER = re.compile("[" + re.escape("".join(_QUOTE_PAIRS)) + "]")
+
+
 def _quoted(text: str) -> list[tuple[int, int]]:
     """(start, end) of the stretches of ``text`` inside paired quotation marks (marks included)."""
     out: list[tuple[int, int]] = []
     i = 0
-    while i < len(text):
+    while (m := _OPENER.search(text, i)) is not None:
+        i = m.start()
         ch = text[i]
-        close = _QUOTE_PAIRS.get(ch)
+        close = _QUOTE_PAIRS[ch]
         # A curly single quote inside a word is an apostrophe, not an opener.
-        if close and not (ch == "‘" and i and text[i - 1].isalnum()):
+        if not (ch == "‘" and i and text[i - 1].isalnum()):
             j = text.find(close, i + 1)
             if j > i:
                 out.append((i, j + 1))

@@ -95,19 +95,28 @@ class DocResult:
 
 def analyse_doc(article: Article, doc: Doc) -> DocResult:
     """All document stages over one parsed article."""
+    import numpy as np
+    from spacy.attrs import POS
+    from spacy.symbols import ADJ, ADV
+
     from newsprism.corpus.claims import split_claims
     from newsprism.corpus.framing_lexicon import EvalToken
     from newsprism.stages.entities import extract_entities
+    from newsprism.stages.nlp import doc_text
     from newsprism.stages.quotes import extract_quotes
     from newsprism.stages.timexes import find_timexes
 
+    text = doc_text(doc)
+    # Token objects only for the adjectives and adverbs: one array read finds them.
+    pos = doc.to_array([POS])
+    evaluative = np.flatnonzero((pos == ADJ) | (pos == ADV)).tolist()
     return DocResult(
         entities=extract_entities(doc, article.id),
         quotes=extract_quotes(doc, article.id),
         claim_units=split_claims(doc, article),
-        sentences=[(s.start_char, s.end_char) for s in doc.sents if s.text.strip()],
+        sentences=[(s.start_char, s.end_char) for s in doc.sents if text[s.start_char : s.end_char].strip()],
         timexes=find_timexes(doc, article.published),
-        eval_tokens=[EvalToken(t.idx, t.text, t.pos_, t.lower_, t.lemma_) for t in doc if t.pos_ in ("ADJ", "ADV")],
+        eval_tokens=[EvalToken(t.idx, t.text, t.pos_, t.lower_, t.lemma_) for t in (doc[i] for i in evaluative)],
     )
 
 
