@@ -184,6 +184,23 @@ def test_shared_cached_embedder_gives_the_same_summary() -> None:
         assert a["support_scores"] == pytest.approx(b["support_scores"], abs=2e-3)
 
 
+def test_texts_to_embed_are_exactly_what_the_summary_embeds() -> None:
+    # The pipeline embeds every story's texts in one call before summarising: that call
+    # must cover every text a summary then asks for, or the prefill saves nothing.
+    from newsprism.corpus.summary import embed as summary_embed
+    from newsprism.corpus.summary import texts_to_embed
+
+    arts = _articles()
+    asked: list[str] = []
+
+    def embed(texts: Any) -> Any:
+        asked.extend(texts)
+        return summary_embed(texts)
+
+    summarize_story("s", arts, _claims(), _sentences(arts), embed=embed)
+    assert asked and asked == texts_to_embed(arts, _sentences(arts))
+
+
 class _Backing:
     """A persistent vector store stand-in that records every read (the EmbeddingCache protocol)."""
 

@@ -165,27 +165,35 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         from newsprism.corpus.families import find_families
 
         families = find_families(articles, cache=cache)
+    # The stages from here on know which texts they will embed.  Each is handed to the
+    # encoder pool one stage ahead (queued in the order the stages ask for them), so the
+    # pool encodes while this process computes stories, quote links and claim alignments.
+    from newsprism.corpus import claim_align, quote_groups, summary
+
+    texts = {a.id: a.text for a in articles}
+    # A quote's context is the claim unit around it where there is one: the claims stage
+    # encodes every unit, so the quote groups' context vectors mostly come for free.
+    unit_spans = {a.id: [(u.start, u.end) for u in docs[a.id].claim_units] for a in articles}
+    all_units = [u for a in articles for u in docs[a.id].claim_units]
+    cache.prefetch(quote_groups.texts_to_embed(quotes, texts, unit_spans))
     with _timed(timings, "stories"):
         from newsprism.corpus.stories import cluster_stories
 
         stories = cluster_stories(articles, cache=cache)
+    cache.prefetch(claim_align.texts_to_embed(all_units))
     with _timed(timings, "quote_groups"):
-        from newsprism.corpus.quote_groups import group_quotes
-
-        # A quote's context is the claim unit around it where there is one: the claims stage
-        # encodes every unit, so the quote groups' context vectors mostly come for free.
-        unit_spans = {a.id: [(u.start, u.end) for u in docs[a.id].claim_units] for a in articles}
-        group_quotes(quotes, {a.id: a.text for a in articles}, {a.id: a.outlet or a.source_path for a in articles},
-                     embed=embed, sentences=unit_spans)  # fmt: skip
+        quote_groups.group_quotes(quotes, texts, {a.id: a.outlet or a.source_path for a in articles}, embed=embed,
+                                  sentences=unit_spans)  # fmt: skip
+    sentences = {aid: d.sentences for aid, d in docs.items()}
+    story_articles = [by_id[x] for s in stories for x in s.articles if x in by_id]
+    cache.prefetch(summary.texts_to_embed(story_articles, sentences))
     with _timed(timings, "claims"):
         from newsprism.corpus.claims import align_claims
 
         fam_lists = [list(f.articles) for f in families]
         # Every story embeds its units; one call for all of them fills the memo on every
         # core (a story's own call is usually too small for the encoder pool).
-        from newsprism.corpus.claim_align import texts_to_embed
-
-        embed(texts_to_embed([u for a in articles for u in docs[a.id].claim_units]))
+        embed(claim_align.texts_to_embed(all_units))
         claims = []
         for story in stories:
             members = [by_id[x] for x in story.articles if x in by_id]
@@ -201,11 +209,15 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     framing: list[Any] = []
     timeline: list[Any] = []
     summaries: list[Any] = []
-    sentences = {aid: d.sentences for aid, d in docs.items()}
     claims_by_story: dict[str, list[dict[str, Any]]] = {}
     for c in claims:
         plain = as_plain(c)
         claims_by_story.setdefault(plain["story"], []).append(plain)
+    with _timed(timings, "summary"):
+        # Every story's summary embeds its articles' sentences: one call for all of them
+        # (prefetched above) uses every core, where a hundred small per-story calls left
+        # one idle.
+        embed(summary.texts_to_embed(story_articles, sentences))
     for story in stories:
         members = [by_id[x] for x in story.articles if x in by_id]
         with _timed(timings, "framing"):

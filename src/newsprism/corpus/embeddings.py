@@ -108,22 +108,31 @@ def _encode_batches(task: tuple[list[str], int]) -> np.ndarray:
 def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     """Unit rows for non-empty ``texts``, in order, in this process or the encoder pool."""
     n = int(_ENCODERS["n"])
+    if not texts:
+        # Nothing to encode: never a round trip to the pool, where it would wait behind
+        # every prefetched task (``SharedCache.prefetch``).
+        return np.zeros((0, DIM), dtype=np.float32)
     if n <= 1 or (len(texts) < PARALLEL_MIN and _ENCODERS["pool"] is None):
         return _encode_batches((texts, batch_size))
     if len(texts) < PARALLEL_MIN:
         # A small batch once the workers are up: one of them encodes it, so this process
         # never loads the model as well (1.5 s).
         return np.asarray(_ENCODERS["pool"].apply(_encode_batches, ((texts, batch_size),)))
+    step = batch_size * _BATCHES_PER_TASK  # a multiple of batch_size: the same batches as in one process
+    tasks = [(texts[i : i + step], batch_size) for i in range(0, len(texts), step)]
+    return np.concatenate(_pool().map(_encode_batches, tasks))
+
+
+def _pool() -> Any:
+    """The encoder pool of ``set_encoder_processes``' size, started on first use."""
     if _ENCODERS["pool"] is None:
         import atexit
         import multiprocessing
 
         # Spawned, not forked: the caller may be a threaded server.
-        _ENCODERS["pool"] = multiprocessing.get_context("spawn").Pool(n)
+        _ENCODERS["pool"] = multiprocessing.get_context("spawn").Pool(int(_ENCODERS["n"]))
         atexit.register(_shutdown_encoders)
-    step = batch_size * _BATCHES_PER_TASK  # a multiple of batch_size: the same batches as in one process
-    tasks = [(texts[i : i + step], batch_size) for i in range(0, len(texts), step)]
-    return np.concatenate(_ENCODERS["pool"].map(_encode_batches, tasks))
+    return _ENCODERS["pool"]
 
 
 def embed_texts(texts: list[str], cache: EmbeddingCache | None = None, batch_size: int = 64) -> np.ndarray:
@@ -173,8 +182,44 @@ class SharedCache:
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._backing = backing
         self._max = max(1, max_items)
+        # key -> the prefetch task encoding it: (the pool's AsyncResult, that task's keys)
+        self._pending: dict[str, tuple[Any, list[str]]] = {}
+
+    def prefetch(self, texts: Sequence[str], batch_size: int = 64) -> None:
+        """Start encoding the ``texts`` this cache lacks in the encoder pool, and return at once.
+
+        Why: between their encoding calls the corpus stages compute on one core (linking
+        quotes, aligning claims, framing) while the pool's processes wait.  A stage that
+        knows which texts the next one will embed prefetches them, so the pool encodes
+        during that computing.  A later ``get_many`` of a prefetched key waits for its
+        task; the vectors are stored as any others.  With one encoder process (no pool)
+        this does nothing: the texts are encoded when asked for, as before.
+        """
+        if int(_ENCODERS["n"]) <= 1 or not texts:
+            return
+        wanted = {text_key(t): t for t in texts if t.strip()}
+        keys = [k for k in wanted if k not in self._pending]
+        known = self.get_many(keys)
+        missing = [k for k in keys if k not in known]
+        step = batch_size * _BATCHES_PER_TASK
+        for i in range(0, len(missing), step):
+            chunk = missing[i : i + step]
+            task = _pool().apply_async(_encode_batches, (([wanted[k] for k in chunk], batch_size),))
+            for k in chunk:
+                self._pending[k] = (task, chunk)
+
+    def _collect(self, keys: list[str]) -> None:
+        """Wait for the prefetch tasks encoding any of ``keys`` and store their vectors."""
+        tasks = {id(t[0]): t for k in keys if (t := self._pending.get(k)) is not None}
+        for task, chunk in tasks.values():
+            rows = task.get()
+            for k in chunk:
+                self._pending.pop(k, None)
+            self.put_many(dict(zip(chunk, rows, strict=True)))
 
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
+        if self._pending:
+            self._collect(keys)
         memo = self._memo
         out = {}
         for k in keys:

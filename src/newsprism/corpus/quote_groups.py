@@ -232,6 +232,23 @@ def _edges(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: list[str],
     return edges
 
 
+def texts_to_embed(quotes: list[Quote], texts: dict[str, str],
+                   sentences: dict[str, list[tuple[int, int]]] | None = None,
+                   names: list[str | None] | None = None) -> list[str]:  # fmt: skip
+    """The texts ``group_quotes`` embeds, in its order: every quote's content, then every
+    quote's context (empty for a quote without a named speaker), so a caller can have them
+    encoded ahead (``SharedCache.prefetch``)."""
+    if names is None:
+        names = [surname(q.speaker.name if q.speaker else None) for q in quotes]
+    contents = [texts.get(q.article, "")[q.start : q.end] for q in quotes]
+    # Only two named speakers' quotes are ever linked by their context: the others' is
+    # left empty (a zero vector), which saves encoding a long stretch of text per quote.
+    spans = {k: sorted(v) for k, v in (sentences or {}).items()}
+    contexts = [_context(texts.get(q.article, ""), q.start, q.end, spans.get(q.article)) if names[i] else ""
+                for i, q in enumerate(quotes)]  # fmt: skip
+    return contents + contexts
+
+
 def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, str],
                  embed: Embed | None = None, sentences: dict[str, list[tuple[int, int]]] | None = None,
                  ) -> None:  # fmt: skip
@@ -247,16 +264,12 @@ def group_quotes(quotes: list[Quote], texts: dict[str, str], outlets: dict[str, 
     n = len(quotes)
     if n == 0:
         return
-    contents = [texts.get(q.article, "")[q.start : q.end] for q in quotes]
     names = [surname(q.speaker.name if q.speaker else None) for q in quotes]
-    # Only two named speakers' quotes are ever linked by their context: the others' is
-    # left empty (a zero vector), which saves encoding a long stretch of text per quote.
-    spans = {k: sorted(v) for k, v in (sentences or {}).items()}
-    contexts = [_context(texts.get(q.article, ""), q.start, q.end, spans.get(q.article)) if names[i] else ""
-                for i, q in enumerate(quotes)]  # fmt: skip
+    to_embed = texts_to_embed(quotes, texts, sentences, names)
+    contents = to_embed[:n]
     outlet = [outlets.get(q.article) or q.article for q in quotes]
     embed = embed or _default_embed
-    vecs = unit_rows(embed(contents + contexts))
+    vecs = unit_rows(embed(to_embed))
     vc, vx = vecs[:n], vecs[n:]
     norm = [normalize_wording(c) for c in contents]
     words = [len(c.split()) for c in norm]

@@ -362,6 +362,13 @@ class _Index:
     vecs: np.ndarray
 
 
+def texts_to_embed(articles: list[Article], sentences: dict[str, list[tuple[int, int]]]) -> list[str]:
+    """Every text ``summarize_story`` embeds for ``articles`` (their sentence pieces), so a
+    caller summarising many stories can embed them all in one call, on every core, instead
+    of one small call per story."""
+    return [a.text[s:e] for a in articles for s, e in sentence_pieces(a.text, sentences.get(a.id, []))]
+
+
 def _index(articles: list[Article], sentences: dict[str, list[tuple[int, int]]],
            embed_fn: Callable[[Sequence[str]], np.ndarray] | None = None) -> _Index:  # fmt: skip
     ids: list[tuple[str, int, int]] = []
