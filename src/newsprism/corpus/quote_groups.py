@@ -21,7 +21,9 @@ unknown.  Groups grow by linkage, but a group never holds two incompatible named
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -89,9 +91,6 @@ def _compatible(a: str | None, b: str | None) -> bool:
 def _enclosing(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
     """The shortest of ``spans`` (sorted) that holds ``[start, end)`` with at most
     ``_CONTEXT_CHARS`` a side on average, or None."""
-    import bisect
-    import sys
-
     best = None
     for s, e in reversed(spans[: bisect.bisect_right(spans, (start, sys.maxsize))]):
         if s < start - 2 * _CONTEXT_CHARS:
