@@ -71,3 +71,46 @@ def test_document_stages_give_the_same_results_in_worker_processes() -> None:
     for a in articles:
         assert pooled[a.id].to_json() == serial[a.id].to_json()
         assert serial[a.id].quotes and serial[a.id].entities
+
+
+def test_workers_start_ahead_only_for_articles_the_cache_lacks(tmp_path: Path) -> None:
+    from newsprism.stages.document import STAGE, STAGE_VERSION, DocumentWorkers
+
+    articles, _ = ingest_all([str(EXAMPLE)])
+    with Store(tmp_path / "w.db") as store:
+        store.put_doc_results(STAGE, STAGE_VERSION, {a.id: {"cached": True} for a in articles[:3]})
+        with DocumentWorkers(2) as workers:
+            saw = workers.watch(store, threshold=2)
+            for a in articles[:3]:  # cached: never a reason to start
+                saw(a.id)
+            saw(articles[3].id)
+            assert workers.pool is None
+            saw(articles[4].id)  # the second one the cache lacks
+            assert workers.pool is not None
+            # The started workers do the parsing, with the same results as this process.
+            pooled = run_documents(articles[3:], None, n_process=2, workers=workers, chunk=1)
+            serial = run_documents(articles[3:], None, n_process=1)
+            assert {k: v.to_json() for k, v in pooled.items()} == {k: v.to_json() for k, v in serial.items()}
+        assert workers.pool is None  # closed on leaving
+        with DocumentWorkers(1) as one:
+            saw = one.watch(store, threshold=1)
+            saw(articles[4].id)
+            assert one.pool is None  # one process: nothing to start
+
+
+def test_ids_announced_while_reading_are_the_ids_articles_get(tmp_path: Path) -> None:
+    from newsprism.ingest import ingest_iter
+
+    records = [
+        {"text": "Ministers met in Prague on Thursday.\n\nThey agreed on aid.", "url": "https://www.example.com/a"},
+        {"text": "Ministers met in Prague on Friday.\n\nThey agreed on more aid.", "outlet": "Example News"},
+        # No URL or outlet: the outlet is inferred from the text itself.
+        {"text": "Ministers met in Prague again.\n\nThey agreed on everything.\n\nAdvertise with The Western Journal"},
+        {"text": "Nothing says where this came from.\n\nIt is still an article."},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    announced: list[str] = []
+    got = list(ingest_iter([str(path)], Config(db_path=tmp_path / "x.db"), on_read=announced.append))
+    assert [a.id for a in got] == announced
+    assert any(a.inferred.get("outlet") for a in got)  # the inferred-outlet case is covered

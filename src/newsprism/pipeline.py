@@ -13,13 +13,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsprism import __version__
 from newsprism.config import Config
 from newsprism.ingest import ingest_iter
 from newsprism.model import Article, Rejected, as_plain
 from newsprism.store.db import Store
+
+if TYPE_CHECKING:
+    from newsprism.stages.document import DocumentWorkers
 
 SCHEMA_VERSION = 1
 
@@ -76,11 +79,13 @@ class Analysis:
 
 
 def ingest(names: list[str], store: Store, config: Config, *, command: str = "ingest",
-           progress: Progress = _no_progress, status: str = "ok") -> IngestReport:  # fmt: skip
+           progress: Progress = _no_progress, status: str = "ok",
+           on_read: Callable[[str], None] | None = None) -> IngestReport:  # fmt: skip
     """Read every input, store new articles and rejections in batches, record the run.
 
     The run is left with ``status`` ("analysing" when an analysis follows, so a run
-    killed then is told from a finished one)."""
+    killed then is told from a finished one).  ``on_read`` is told each article's id as
+    soon as it is read (``ingest_iter``)."""
     report = IngestReport()
     report.run_id = store.start_run(command, __version__, config.to_json())
     pending_a: list[Article] = []
@@ -93,7 +98,7 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
         pending_a.clear()
         pending_r.clear()
 
-    for done, item in enumerate(ingest_iter(names, config), start=1):
+    for done, item in enumerate(ingest_iter(names, config, on_read=on_read), start=1):
         report.read = done
         if isinstance(item, Rejected):
             report.rejected.append(item)
@@ -114,13 +119,15 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
 
 
 def analyze_articles(articles: list[Article], rejected: list[Rejected], store: Store | None, config: Config,
-                     progress: Progress = _no_progress) -> Analysis:  # fmt: skip
+                     progress: Progress = _no_progress, workers: DocumentWorkers | None = None,
+                     ) -> Analysis:  # fmt: skip
     """Run every document stage, then every corpus stage, over ``articles``.
 
     The order is the data flow: parse once per article (cached by content hash), then
     entities across articles, families (copies), stories, quotes grouped across outlets,
     claims per story, then per story each outlet's framing, the timeline and the cited
     summary.  No corpus stage parses again: they read what the document stages kept.
+    ``workers``: document-stage processes started ahead (closed here once parsing is done).
     """
     from newsprism.stages.document import run_documents
 
@@ -139,13 +146,17 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         key = corpus_cache.corpus_key(articles, STAGE_VERSION, config.alias_file)
         reused = corpus_cache.load(store, key) if config.reuse_analysis else None
         if reused is not None:
+            if workers is not None:
+                workers.close()
             analysis.sections = reused
             timings["reused_analysis"] = 1.0
             return analysis
 
     t = time.perf_counter()
-    docs = run_documents(articles, store, n_process=config.n_process, progress=progress)
+    docs = run_documents(articles, store, n_process=config.n_process, progress=progress, workers=workers)
     timings["document_stages"] = time.perf_counter() - t
+    if workers is not None:
+        workers.close()  # their memory, before the corpus stages' encoder processes start
 
     with _timed(timings, "entities"):
         entities = corpus_entities(docs, config)
@@ -316,15 +327,22 @@ def link_speakers(quotes: list[Any], entities: list[Any]) -> None:
 def analyze(
     names: list[str], store: Store, config: Config, progress: Progress = _no_progress
 ) -> tuple[Analysis, IngestReport]:
-    """Ingest ``names`` and analyse the articles they hold (new or already stored)."""
-    report = ingest(names, store, config, command="analyze", progress=progress, status="analysing")
-    # Use the stored copy when an article was already there: re-analysis is then of
-    # exactly what the database holds.
-    stored = {a.id: a for a in store.get_articles([a.id for a in report.articles])}
-    articles = [stored.get(a.id, a) for a in report.articles]
-    t = time.perf_counter()
-    analysis = analyze_articles(articles, report.rejected, store, config, progress)
-    analysis.timings["analysis_total"] = time.perf_counter() - t
+    """Ingest ``names`` and analyse the articles they hold (new or already stored).
+
+    The document stages' worker processes load their model while ingest still reads, once
+    enough articles needing a parse have come in (``DocumentWorkers``)."""
+    from newsprism.stages.document import DocumentWorkers
+
+    with DocumentWorkers(config.n_process) as workers:
+        report = ingest(names, store, config, command="analyze", progress=progress, status="analysing",
+                        on_read=workers.watch(store))  # fmt: skip
+        # Use the stored copy when an article was already there: re-analysis is then of
+        # exactly what the database holds.
+        stored = {a.id: a for a in store.get_articles([a.id for a in report.articles])}
+        articles = [stored.get(a.id, a) for a in report.articles]
+        t = time.perf_counter()
+        analysis = analyze_articles(articles, report.rejected, store, config, progress, workers=workers)
+        analysis.timings["analysis_total"] = time.perf_counter() - t
     with _timed(analysis.timings, "save"):
         save_analysis(store, analysis)
     timings = {k: round(v, 4) for k, v in analysis.timings.items()}

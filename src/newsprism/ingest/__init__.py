@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from newsprism.config import Config
-from newsprism.ingest.finalize import finalize
+from newsprism.ingest.finalize import expected_id, finalize
 from newsprism.ingest.reader import Draft, read_source
 from newsprism.ingest.sidecar import Sidecar
 from newsprism.ingest.sources import SIDECAR_NAMES, Source, discover
@@ -51,10 +51,14 @@ def store_files(config: Config) -> frozenset[Path]:
     return frozenset(db.with_name(db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
 
 
-def ingest_iter(names: list[str], config: Config, batch_size: int = 500) -> Iterator[Article | Rejected]:
+def ingest_iter(names: list[str], config: Config, batch_size: int = 500,
+                on_read: Callable[[str], None] | None = None) -> Iterator[Article | Rejected]:  # fmt: skip
     """Stream articles and rejections from ``names``.  Every input ends as exactly one of them
     per article it holds (a feed or JSONL file holds many).  Raises only for misuse (a bad
-    sidecar file), never for bad input."""
+    sidecar file), never for bad input.
+
+    Articles are finalized (labelled) in batches of ``batch_size``; ``on_read`` is told the
+    id each one will have as soon as it is read, before its batch is finalized."""
     sidecars = _sidecars_for(names, config)
     batch: list[Draft] = []
     for item in discover(names, skip=store_files(config)):
@@ -66,6 +70,8 @@ def ingest_iter(names: list[str], config: Config, batch_size: int = 500) -> Iter
                 yield res
             else:
                 batch.append(res)
+                if on_read is not None:
+                    on_read(expected_id(res))
                 if len(batch) >= batch_size:
                     yield from finalize(batch)
                     batch = []

@@ -22,14 +22,33 @@ def _label(text: str, repeated: frozenset[str]) -> list[Segment]:
     return label_text(text, repeated_lines=repeated)
 
 
+def _infer_outlet(d: Draft) -> tuple[str | None, str | None]:
+    """(outlet, how it was inferred) for a draft without one: from its URL, else its text."""
+    name, how = outlet_from_url(d.meta.get("url"))
+    if not name:
+        name, how = outlet_from_text(d.text)
+    return name, how
+
+
+def _id(d: Draft) -> str:
+    return article_id(d.text, d.meta.get("url") or d.meta.get("outlet") or "")
+
+
+def expected_id(d: Draft) -> str:
+    """The id ``finalize`` will give ``d`` (when it keeps it), without labelling its lines:
+    a caller can look an article up before its batch is finalized."""
+    if d.meta.get("url") or d.meta.get("outlet"):
+        return _id(d)
+    name, how = _infer_outlet(d)
+    return article_id(d.text, name if name and how else "")
+
+
 def finalize(drafts: list[Draft]) -> list[Article | Rejected]:
     """Articles (or ``no_content`` rejections) for a batch of drafts, in the same order."""
     # Outlet first: the labeller's repetition signal is per outlet.
     for d in drafts:
         if not d.meta.get("outlet"):
-            name, how = outlet_from_url(d.meta.get("url"))
-            if not name:
-                name, how = outlet_from_text(d.text)
+            name, how = _infer_outlet(d)
             if name and how:
                 d.meta["outlet"] = name
                 d.inferred["outlet"] = how
@@ -72,7 +91,7 @@ def finalize(drafts: list[Draft]) -> list[Article | Rejected]:
         outlet = d.meta.get("outlet")
         out.append(
             Article(
-                id=article_id(d.text, d.meta.get("url") or outlet or ""),
+                id=_id(d),
                 source_path=d.source_path,
                 text=d.text,
                 outlet=outlet,

@@ -139,27 +139,93 @@ def analyse_texts(articles: list[Article]) -> list[tuple[str, dict[str, Any]]]:
     return [(a.id, analyse_doc(a, doc).to_json()) for a, doc in zip(articles, parse_many(articles), strict=True)]
 
 
-def _worker_init() -> None:
+def _worker_init(nice: int = 0) -> None:
     from newsprism.stages.nlp import load_nlp
 
+    if nice:
+        import os
+
+        os.nice(nice)
     load_nlp()
 
 
+# Niceness of workers started ahead of need: the ingest they overlap runs first.
+WARM_NICE = 10
+
+
+class DocumentWorkers:
+    """The document stages' worker processes, started before the work arrives.
+
+    Most of a worker's start-up is the model load (about 2.5 s).  ``analyze`` starts the
+    workers while ingest is still reading and labelling on one core, once ``MIN_PARALLEL``
+    articles without a cached result have been read (``watch``), so ``run_documents`` finds
+    the models loaded.  The workers run at a lower priority (``WARM_NICE``): the ingest they overlap
+    never waits for them.  ``close()`` ends them, whether or not they were used; a
+    ``DocumentWorkers`` for one process never starts any.
+    """
+
+    def __init__(self, n_process: int) -> None:
+        self.n_process = n_process
+        self.pool: Any = None
+
+    def start(self) -> None:
+        if self.pool is None and self.n_process > 1:
+            import multiprocessing
+
+            # Spawned, not forked: the caller may be a threaded server.
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ctx.Pool(self.n_process, initializer=_worker_init, initargs=(WARM_NICE,))
+
+    def watch(self, store: Store | None, threshold: int = MIN_PARALLEL) -> Callable[[str], None]:
+        """A callback for each article id read: starts the workers at the ``threshold``-th
+        article whose document result ``store`` does not hold."""
+        seen = 0
+
+        def saw(article_id: str) -> None:
+            nonlocal seen
+            if self.pool is not None or self.n_process <= 1:
+                return
+            if store is None or not store.has_doc_result(STAGE, STAGE_VERSION, article_id):
+                seen += 1
+                if seen >= threshold:
+                    self.start()
+
+        return saw
+
+    def close(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+    def __enter__(self) -> DocumentWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def _results_in_order(todo: list[Article], n_process: int, min_parallel: int = MIN_PARALLEL,
-                      chunk: int = CHUNK) -> Iterator[tuple[str, dict[str, Any]]]:  # fmt: skip
+                      chunk: int = CHUNK, workers: DocumentWorkers | None = None,
+                      ) -> Iterator[tuple[str, dict[str, Any]]]:  # fmt: skip
     """``(id, DocResult JSON)`` for ``todo`` in order: in this process, or, when there is
-    enough work, parse *and* analysis in ``n_process`` worker processes.
+    enough work, parse *and* analysis in ``n_process`` worker processes (``workers``' when
+    they were started ahead, whatever the amount of work: their start-up is paid).
 
     The workers are spawned (not forked): the caller may be a threaded server, and a fork
     would copy its locks mid-use.  Each worker loads the model once.
     """
+    chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+    if workers is not None and workers.pool is not None and len(chunks) > 1:
+        for part in workers.pool.imap(analyse_texts, chunks):
+            yield from part
+        return
     if n_process <= 1 or len(todo) < min_parallel:
-        for i in range(0, len(todo), chunk):
-            yield from analyse_texts(todo[i : i + chunk])
+        for part in map(analyse_texts, chunks):
+            yield from part
         return
     import multiprocessing
 
-    chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(min(n_process, len(chunks)), initializer=_worker_init) as pool:
         for part in pool.imap(analyse_texts, chunks):
@@ -175,13 +241,15 @@ def run_documents(
     *,
     min_parallel: int = MIN_PARALLEL,
     chunk: int = CHUNK,
+    workers: DocumentWorkers | None = None,
 ) -> dict[str, DocResult]:
     """DocResults for every article, in the articles' order, from the cache where possible
     (see module docstring).
 
     ``n_process`` processes share the uncached articles (when there are at least
     ``min_parallel``, in tasks of ``chunk``); each parses and analyses its own, so both the
-    parse and our stages use every core.  The results do not depend on ``n_process``.
+    parse and our stages use every core.  ``workers`` started ahead of time are used
+    (and left for their owner to close).  The results do not depend on ``n_process``.
     """
     results: dict[str, DocResult] = {}
     if store is not None:
@@ -196,7 +264,7 @@ def run_documents(
     pending: dict[str, Any] = {}
     # Order is kept, so memory stays flat and progress honest; batches are written to the
     # cache as they finish, so a killed run keeps what it had done.
-    for aid, data in _results_in_order(todo, n_process, min_parallel, chunk):
+    for aid, data in _results_in_order(todo, n_process, min_parallel, chunk, workers):
         results[aid] = DocResult.from_json(aid, data)
         pending[aid] = data
         done += 1

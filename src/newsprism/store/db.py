@@ -273,6 +273,13 @@ class Store:
             out.update({r[0]: json.loads(r[1]) for r in rows})
         return out
 
+    def has_doc_result(self, stage: str, version: str, article_id: str) -> bool:
+        """Whether ``article_id``'s result of ``stage`` at ``version`` is cached (nothing is decoded)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM doc_cache WHERE stage = ? AND version = ? AND article_id = ?", [stage, version, article_id]
+        ).fetchone()
+        return row is not None
+
     def replace_doc_results(self, stage: str, results: dict[str, Any], *, version: str) -> None:
         """Make ``results`` the only cached entries of ``stage`` (any version), in one transaction."""
         with self.conn:
