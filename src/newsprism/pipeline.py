@@ -217,7 +217,21 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
                 c.first_reported_by = first
             claims.extend(story_claims)
 
-    framing: list[Any] = []
+    from newsprism.corpus.embeddings import running_pool
+    from newsprism.corpus.framing import StoryFramings
+
+    with _timed(timings, "framing"):
+        # Each story's framing is independent of the rest of the analysis from here on:
+        # the encoder processes, idle once the summary sentences are encoded, frame the
+        # stories while this process builds timelines and summaries.
+        framing_jobs = []
+        for story in stories:
+            members = [by_id[x] for x in story.articles if x in by_id]
+            ids = {a.id for a in members}
+            # Only the story's own quotes travel to the worker (frame_story ignores the rest).
+            framing_jobs.append((story.id, members, [q for q in quotes if q.article in ids],
+                                 {a.id: docs[a.id].eval_tokens for a in members}))  # fmt: skip
+        framings = StoryFramings(framing_jobs, running_pool())
     timeline: list[Any] = []
     summaries: list[Any] = []
     claims_by_story: dict[str, list[dict[str, Any]]] = {}
@@ -231,11 +245,6 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         embed(summary.texts_to_embed(story_articles, sentences))
     for story in stories:
         members = [by_id[x] for x in story.articles if x in by_id]
-        with _timed(timings, "framing"):
-            from newsprism.corpus.framing import frame_story
-
-            tokens = {a.id: docs[a.id].eval_tokens for a in members}
-            framing.extend(frame_story(story.id, members, quotes, docs=tokens))
         with _timed(timings, "timeline"):
             from newsprism.corpus.timeline import build_timeline
 
@@ -247,6 +256,8 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
             summaries.append(summarize_story(story.id, members, claims_by_story.get(story.id, []), sentences,
                                              embed=embed))  # fmt: skip
 
+    with _timed(timings, "framing"):
+        framing = framings.get()
     from newsprism.corpus.families import independent_sources
 
     analysis.sections = {

@@ -125,6 +125,14 @@ def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     return np.concatenate(_pool().map(_encode_batches, tasks))
 
 
+def running_pool() -> Any:
+    """The encoder processes when they are running (a ``multiprocessing`` pool), else None.
+
+    Other corpus work may be handed to them while they have nothing to encode; it must be
+    a picklable top-level function, and it waits behind any encoding already queued."""
+    return _ENCODERS["pool"]
+
+
 def _pool() -> Any:
     """The encoder pool of ``set_encoder_processes``' size, started on first use."""
     if _ENCODERS["pool"] is None:

@@ -337,3 +337,30 @@ def _doc_for(article: Article, docs: Mapping[str, Doc | Iterable[TokenLike]] | N
     from newsprism.stages.nlp import parse  # spaCy loads only when a parse is needed
 
     return parse(article)
+
+
+FramingJob = tuple[str, list[Article], list[Quote], dict[str, list[Any]]]
+
+
+def _frame_job(job: FramingJob) -> list[OutletFraming]:
+    story_id, articles, quotes, tokens = job
+    return frame_story(story_id, articles, quotes, docs=tokens)
+
+
+class StoryFramings:
+    """``frame_story`` for many stories, in ``pool``'s processes while the caller goes on.
+
+    ``jobs``: (story id, its articles, its quotes, evaluative tokens per article id).
+    ``get()`` returns every story's outlet framings, concatenated in the jobs' order; the
+    same as framing the stories one by one here (the stories are independent).  Without a
+    pool the work is done by ``get()``.
+    """
+
+    def __init__(self, jobs: list[FramingJob], pool: Any = None) -> None:
+        self.jobs = jobs
+        self._pending = pool.map_async(_frame_job, jobs, chunksize=1) if pool is not None and jobs else None
+
+    def get(self) -> list[OutletFraming]:
+        parts = self._pending.get() if self._pending is not None else [_frame_job(j) for j in self.jobs]
+        return [f for part in parts for f in part]
+
