@@ -156,6 +156,10 @@ def main() -> int:
     res["embed_distinct_texts"] = len(cache.d)
     res["embed_texts_per_s"] = round(len(cache.d) / max(res["embed_doc_vectors_s"], 1e-9), 1)
     res["peak_mb_after_embed"] = peak_mb()
+    # ``newsprism analyze`` encodes in its encoder processes, not in the process that runs
+    # the corpus stages; here the encoder ran in this process, so it is dropped before them.
+    emb.unload_model()
+    gc.collect()
     log(f"embedded {len(cache.d):,} distinct texts in {res['embed_doc_vectors_s']}s (cached for the stages below)")
 
     from newsprism.corpus import stories

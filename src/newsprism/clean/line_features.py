@@ -284,13 +284,14 @@ def _shape(text: str) -> _Shape:
     func = sum(1 for w in lower if w in _FUNCTION) / nw if nw else 0.0
     credit = 0.0
     short = nw <= 9
-    if _CREDIT_PREFIX.search(text) and nw <= 12:
+    # The word-count gates come first: they decide most lines without a regex.
+    if nw <= 12 and _CREDIT_PREFIX.search(text):
         credit = 1.0
-    elif _AGENCY.search(text) and (short or "/" in text) and not _SENT_BREAK.search(text):
+    elif (short or "/" in text) and _AGENCY.search(text) and not _SENT_BREAK.search(text):
         credit = 0.9 if ("/" in text or text.startswith(("(", "©")) or nw <= 4) else 0.6
-    elif _NAME_SLASH.search(text) and short and text.count("/") >= 1:
+    elif short and "/" in text and _NAME_SLASH.search(text):
         credit = 0.7
-    elif _CREDIT_BY.search(text) and nw <= 12:
+    elif nw <= 12 and _CREDIT_BY.search(text):
         credit = 0.8
     elif text.startswith("©") and nw <= 10:
         credit = 0.7
@@ -311,12 +312,12 @@ def _shape(text: str) -> _Shape:
         credit=credit,
         caption_cue=bool(_CAPTION_CUE.search(text)),
         related=bool(_RELATED.search(text) or _LIST_MARK.search(text)),
-        comment=bool(_COMMENT.search(text)) and nw <= 25,
+        comment=nw <= 25 and bool(_COMMENT.search(text)),
         ad=_ad_cue(text, nw),
-        standards=bool(_STANDARDS.search(text)) and nw <= 45,
-        byline=bool(_BYLINE.search(text) or _EMAIL.search(text)) and nw <= 20,
-        social=bool(_SOCIAL.search(text)) and nw <= 20,
-        copyright=bool(_COPYRIGHT.search(text)) and nw <= 20,
+        standards=nw <= 45 and bool(_STANDARDS.search(text)),
+        byline=nw <= 20 and bool(_BYLINE.search(text) or _EMAIL.search(text)),
+        social=nw <= 20 and bool(_SOCIAL.search(text)),
+        copyright=nw <= 20 and bool(_COPYRIGHT.search(text)),
         quote_start=text[:1] in _QUOTES,
         has_quote=any(c in _QUOTES for c in text if c not in "'’") or " '" in text,
         reporting=bool(_REPORTING.search(text)),
