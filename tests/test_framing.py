@@ -323,3 +323,20 @@ def test_voices_are_the_same_in_every_process() -> None:
     assert len(outs) == 1, outs
     (voice,) = json.loads(outs.pop())
     assert voice["affiliation"] == "NATO chief"  # written first; ties go to the first
+
+
+def test_story_framings_in_worker_processes_equal_framing_here() -> None:
+    import multiprocessing
+
+    from newsprism.corpus.framing import StoryFramings
+    from newsprism.model import as_plain
+
+    arts, quotes = _story()
+    jobs = [("s1", arts, quotes, {}), ("s2", arts[1:], [], {}), ("s3", arts[:1], quotes, {})]
+    here = StoryFramings(jobs).get()
+    assert [f.outlet for f in here[:3]] == ["? c.txt", "Outlet A", "Outlet B"]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        there = StoryFramings(jobs, pool).get()
+    assert [as_plain(f) for f in there] == [as_plain(f) for f in here]
+    assert [as_plain(f) for f in here[:3]] == [as_plain(f) for f in frame_story("s1", arts, quotes)]
+    assert StoryFramings([], pool=None).get() == []
