@@ -336,7 +336,10 @@ def test_story_framings_in_worker_processes_equal_framing_here() -> None:
     here = StoryFramings(jobs).get()
     assert [f.outlet for f in here[:3]] == ["? c.txt", "Outlet A", "Outlet B"]
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        there = StoryFramings(jobs, pool).get()
+        assert StoryFramings(jobs, pool)._pending is None  # too little work to hand out
+        handed = StoryFramings(jobs, pool, min_articles=1)
+        assert handed._pending is not None
+        there = handed.get()
     assert [as_plain(f) for f in there] == [as_plain(f) for f in here]
     assert [as_plain(f) for f in here[:3]] == [as_plain(f) for f in frame_story("s1", arts, quotes)]
     assert StoryFramings([], pool=None).get() == []

@@ -340,6 +340,9 @@ def _doc_for(article: Article, docs: Mapping[str, Doc | Iterable[TokenLike]] | N
 
 
 FramingJob = tuple[str, list[Article], list[Quote], dict[str, list[Any]]]
+# A worker's first framing imports scikit-learn (1.5 s); below this many articles (about
+# 15 ms of framing each) that costs more than framing them in parallel saves.
+POOL_MIN_ARTICLES = 100
 
 
 def _frame_job(job: FramingJob) -> list[OutletFraming]:
@@ -353,12 +356,13 @@ class StoryFramings:
     ``jobs``: (story id, its articles, its quotes, evaluative tokens per article id).
     ``get()`` returns every story's outlet framings, concatenated in the jobs' order; the
     same as framing the stories one by one here (the stories are independent).  Without a
-    pool the work is done by ``get()``.
+    pool, or with fewer than ``min_articles`` articles in all, ``get()`` does the work.
     """
 
-    def __init__(self, jobs: list[FramingJob], pool: Any = None) -> None:
+    def __init__(self, jobs: list[FramingJob], pool: Any = None, min_articles: int = POOL_MIN_ARTICLES) -> None:
         self.jobs = jobs
-        self._pending = pool.map_async(_frame_job, jobs, chunksize=1) if pool is not None and jobs else None
+        big = sum(len(articles) for _, articles, _, _ in jobs) >= min_articles
+        self._pending = pool.map_async(_frame_job, jobs, chunksize=1) if pool is not None and big else None
 
     def get(self) -> list[OutletFraming]:
         parts = self._pending.get() if self._pending is not None else [_frame_job(j) for j in self.jobs]
