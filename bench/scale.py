@@ -132,6 +132,7 @@ def main() -> int:
     ap.add_argument("--stream", type=int, default=200, help="new articles assigned one at a time")
     ap.add_argument("--stream-budget", type=float, default=120.0, help="seconds allowed for the streaming assigns")
     ap.add_argument("--skip-families", action="store_true")
+    ap.add_argument("--encoders", type=int, default=2, help="encoder processes (1: encode in this process)")
     args = ap.parse_args()
     res: dict[str, Any] = {"articles": args.n}
     t0 = time.perf_counter()
@@ -145,6 +146,10 @@ def main() -> int:
 
     from newsprism.corpus import embeddings as emb
 
+    # As in ``newsprism analyze``: sentences are encoded in encoder processes, so this
+    # process, which runs the corpus stages, never holds the encoder (weights and per-piece
+    # table); their own peak is reported as ``encoder_process_peak_mb``.
+    emb.set_encoder_processes(args.encoders)
     cache = DictCache()
     t = time.perf_counter()
     # Document vectors (stories, families) and the sentence vectors the families' alignment reads.
@@ -156,10 +161,6 @@ def main() -> int:
     res["embed_distinct_texts"] = len(cache.d)
     res["embed_texts_per_s"] = round(len(cache.d) / max(res["embed_doc_vectors_s"], 1e-9), 1)
     res["peak_mb_after_embed"] = peak_mb()
-    # ``newsprism analyze`` encodes in its encoder processes, not in the process that runs
-    # the corpus stages; here the encoder ran in this process, so it is dropped before them.
-    emb.unload_model()
-    gc.collect()
     log(f"embedded {len(cache.d):,} distinct texts in {res['embed_doc_vectors_s']}s (cached for the stages below)")
 
     from newsprism.corpus import stories
@@ -259,6 +260,10 @@ def main() -> int:
         res["stream_encode_ms_median_uncached"] = round(statistics.median(enc), 1)
 
     res["self_peak_mb"] = peak_mb()
+    emb.set_encoder_processes(1)  # ends the encoder processes, so their peak is counted
+    import resource
+
+    res["encoder_process_peak_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
     res["total_s"] = round(time.perf_counter() - t0, 2)
     print(json.dumps(res), flush=True)
     return 0

@@ -59,12 +59,6 @@ def _model() -> Any:
     return UseEncoder(threads=_THREADS)
 
 
-def unload_model() -> None:
-    """Drop this process's encoder (its weights and per-piece table, about 180 MB); the next
-    encode loads it again.  For a process that has finished encoding but goes on working."""
-    _model.cache_clear()
-
-
 def text_key(text: str) -> str:
     """The cache key of ``text``'s vector."""
     return content_id(_KEY_PREFIX, text, prefix="e", length=24)
