@@ -168,13 +168,14 @@ class DocumentWorkers:
         self.n_process = n_process
         self.pool: Any = None
 
-    def start(self) -> None:
+    def start(self, nice: int = WARM_NICE) -> None:
+        """Start the workers (once), at niceness ``nice``; each loads the model first."""
         if self.pool is None and self.n_process > 1:
             import multiprocessing
 
             # Spawned, not forked: the caller may be a threaded server.
             ctx = multiprocessing.get_context("spawn")
-            self.pool = ctx.Pool(self.n_process, initializer=_worker_init, initargs=(WARM_NICE,))
+            self.pool = ctx.Pool(self.n_process, initializer=_worker_init, initargs=(nice,))
 
     def watch(self, store: Store | None, threshold: int = MIN_PARALLEL) -> Callable[[str], None]:
         """A callback for each article id read: starts the workers at the ``threshold``-th
@@ -220,15 +221,13 @@ def _results_in_order(todo: list[Article], n_process: int, min_parallel: int = M
         for part in workers.pool.imap(analyse_texts, chunks):
             yield from part
         return
-    if n_process <= 1 or len(todo) < min_parallel:
+    if n_process <= 1 or len(todo) < min_parallel or len(chunks) < 2:  # one task: no pool to share it
         for part in map(analyse_texts, chunks):
             yield from part
         return
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(min(n_process, len(chunks)), initializer=_worker_init) as pool:
-        for part in pool.imap(analyse_texts, chunks):
+    with DocumentWorkers(min(n_process, len(chunks))) as own:
+        own.start(nice=0)
+        for part in own.pool.imap(analyse_texts, chunks):
             yield from part
 
 
