@@ -135,7 +135,6 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     if not articles:
         return analysis
     timings = analysis.timings
-    by_id = {a.id: a for a in articles}
 
     key = None
     if store is not None:
@@ -152,25 +151,53 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
             timings["reused_analysis"] = 1.0
             return analysis
 
+    from newsprism.corpus.embeddings import SharedCache, article_texts, set_encoder_processes, start_encoders
+
+    # Sentences not yet in the vector cache (a first run) are encoded on every core too.
+    set_encoder_processes(config.n_process)
+    # One vector memo for every corpus stage: a sentence several stages embed (a claim
+    # unit, a quote's context, a summary sentence) is read or encoded once per run.
+    cache = SharedCache(store)
+    if workers is not None and workers.pool is not None:
+        # The parse is under way in the document workers: the encoder processes start now,
+        # below their priority, and encode what families and stories will embed (each
+        # article's headline and first sentences), in whatever time the parse leaves idle.
+        start_encoders(nice=EARLY_ENCODER_NICE)
+        cache.prefetch([t for a in articles for t in article_texts(a)])
     t = time.perf_counter()
     docs = run_documents(articles, store, n_process=config.n_process, progress=progress, workers=workers)
     timings["document_stages"] = time.perf_counter() - t
     if workers is not None:
-        workers.close()  # their memory, before the corpus stages' encoder processes start
+        workers.close()  # their memory, before the corpus stages' encoding begins in earnest
 
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread here: the encoder processes have the other cores, and a second BLAS
+    # thread only spins against them (measured: more CPU, no less wall time).
+    with threadpool_limits(limits=1, user_api="blas"):
+        _corpus_stages(analysis, docs, store, config, key, cache)
+    return analysis
+
+
+# Niceness of encoder processes started during the parse: below the document workers'
+# (``stages.document.WARM_NICE``), so they take only what the parse leaves.
+EARLY_ENCODER_NICE = 19
+
+
+def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None, config: Config,
+                   key: str | None, cache: Any) -> None:  # fmt: skip
+    """Every corpus stage over the document results ``docs``, into ``analysis.sections``
+    (and, with ``key``, the store's corpus cache); ``cache``: the run's ``SharedCache``."""
+    articles = analysis.articles
+    timings = analysis.timings
+    by_id = {a.id: a for a in articles}
     with _timed(timings, "entities"):
         entities = corpus_entities(docs, config)
     quotes = [q for a in articles for q in docs[a.id].quotes]
     link_speakers(quotes, entities)
 
-    from newsprism.corpus.embeddings import SharedCache, embedder, set_encoder_processes
+    from newsprism.corpus.embeddings import embedder
 
-    # Sentences not yet in the vector cache (a first run) are encoded on every core too.
-    set_encoder_processes(config.n_process)
-
-    # One vector memo for every corpus stage: a sentence several stages embed (a claim
-    # unit, a quote's context, a summary sentence) is read or encoded once per run.
-    cache = SharedCache(store)
     embed = embedder(cache)
     with _timed(timings, "families"):
         from newsprism.corpus.families import find_families
@@ -274,7 +301,6 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
         from newsprism.store import corpus_cache
 
         corpus_cache.save(store, key, {k: [as_plain(x) for x in v] for k, v in analysis.sections.items()})
-    return analysis
 
 
 def _story_json(story: Any, independent: int) -> dict[str, Any]:

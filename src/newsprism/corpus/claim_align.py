@@ -21,8 +21,8 @@ Matching uses ``claim_match`` (the same scorer measured on MSRP) over the units'
 (``claim_conflict.parse_units``: the main clause without background clauses), adjusted by
 ± ``SUBJECT_BONUS`` when the proper-noun subjects agree / are disjoint, on candidate pairs: all
 cross-article pairs whose embedding cosine passes a cheap prefilter when the story has at
-most ``EXACT_LIMIT`` units, else each unit's ``NEIGHBOURS`` nearest neighbours (sklearn
-``NearestNeighbors``), so large stories stay sub-quadratic.  Clustering is greedy average
+most ``EXACT_LIMIT`` units, else each unit's ``NEIGHBOURS`` nearest neighbours (exact,
+``knn.cosine_neighbours``), so large stories stay sub-quadratic.  Clustering is greedy average
 linkage over the scored pairs, strongest first, never merging two groups that share an
 article.
 """
@@ -91,18 +91,16 @@ def _candidate_pairs(vecs: np.ndarray, arts: list[int]) -> list[tuple[int, int, 
         keep = art[ii] != art[jj]
         ii, jj = ii[keep], jj[keep]
         return list(zip(ii.tolist(), jj.tolist(), sims[ii, jj].tolist(), strict=True))
-    from sklearn.neighbors import NearestNeighbors
+    from newsprism.corpus.knn import cosine_neighbours
 
-    k = min(NEIGHBOURS + 1, n)
-    nn = NearestNeighbors(n_neighbors=k, metric="cosine").fit(vecs)
-    dist, idx = nn.kneighbors(vecs)
+    sims, idx = cosine_neighbours(vecs, NEIGHBOURS + 1)
     seen: set[tuple[int, int]] = set()
     for i in range(n):
-        for d, j in zip(dist[i].tolist(), idx[i].tolist(), strict=True):
+        for s, j in zip(sims[i].tolist(), idx[i].tolist(), strict=True):
             a, b = (i, j) if i < j else (j, i)
-            if a != b and arts[a] != arts[b] and (a, b) not in seen and 1.0 - d >= COS_PREFILTER:
+            if a != b and arts[a] != arts[b] and (a, b) not in seen and s >= COS_PREFILTER:
                 seen.add((a, b))
-                pairs.append((a, b, 1.0 - d))
+                pairs.append((a, b, s))
     return pairs
 
 

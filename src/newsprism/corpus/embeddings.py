@@ -133,14 +133,38 @@ def running_pool() -> Any:
     return _ENCODERS["pool"]
 
 
-def _pool() -> Any:
+def _encoder_init(nice: int) -> None:
+    """A new encoder process: lower its priority by ``nice``, then load the model."""
+    if nice:
+        import os
+
+        os.nice(nice)
+    _model()
+
+
+def start_encoders(nice: int = 0) -> None:
+    """Start the encoder processes now (if ``set_encoder_processes`` asked for more than
+    one and they are not running), each loading the model first, at niceness ``nice``.
+
+    Why: ``analyze`` starts them while the document stages still parse, at a low priority,
+    and hands them the texts that depend on the articles alone (``article_texts``).  They
+    then encode in the moments the parse leaves a core idle, and the corpus stages find
+    the model loaded and those vectors made.  The niceness stays for the processes' life.
+    """
+    if int(_ENCODERS["n"]) > 1 and _ENCODERS["pool"] is None:
+        _pool(nice)
+
+
+def _pool(nice: int = 0) -> Any:
     """The encoder pool of ``set_encoder_processes``' size, started on first use."""
     if _ENCODERS["pool"] is None:
         import atexit
         import multiprocessing
 
         # Spawned, not forked: the caller may be a threaded server.
-        _ENCODERS["pool"] = multiprocessing.get_context("spawn").Pool(int(_ENCODERS["n"]))
+        _ENCODERS["pool"] = multiprocessing.get_context("spawn").Pool(
+            int(_ENCODERS["n"]), initializer=_encoder_init, initargs=(nice,)
+        )
         atexit.register(_shutdown_encoders)
     return _ENCODERS["pool"]
 

@@ -23,8 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+from newsprism.corpus.tfidf import english_stop_words
 from newsprism.model import Article, Quote
 
 # Every character that can open or close a quotation (curly, straight, guillemets, low-9).
@@ -32,7 +31,7 @@ QUOTE_MARKS = frozenset("“”„‟«»‹›\"'‘’‚‛")
 
 # Reporting verbs and honorifics say nothing about framing but are in every article.
 _EXTRA_STOP = frozenset({"said", "says", "say", "told", "tells", "mr", "ms", "mrs", "according", "s", "t"})
-STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | _EXTRA_STOP
+STOP_WORDS: frozenset[str] = english_stop_words() | _EXTRA_STOP
 
 # A word: letters, with internal hyphens or apostrophes (US-led, Moscow's, don't), or a dotted
 # abbreviation (U.S., U.N.).  Digits never make a term.

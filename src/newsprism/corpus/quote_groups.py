@@ -142,7 +142,7 @@ def candidate_pairs(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: l
     n = len(quotes)
     if n <= (EXACT_LIMIT if limit is None else limit):
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
-    from sklearn.neighbors import NearestNeighbors
+    from newsprism.corpus.knn import cosine_neighbours
 
     pairs: set[tuple[int, int]] = set()
     by_article: dict[str, list[int]] = {}
@@ -158,8 +158,7 @@ def candidate_pairs(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: l
         k = min(NEIGHBOURS + 1, len(rows))
         if k < 2:
             continue
-        sub = m[rows]
-        _, idx = NearestNeighbors(n_neighbors=k, metric="cosine").fit(sub).kneighbors(sub)
+        _, idx = cosine_neighbours(m[rows], k)
         for r, nb in zip(rows.tolist(), idx.tolist(), strict=True):
             pairs.update((min(r, int(rows[j])), max(r, int(rows[j]))) for j in nb if int(rows[j]) != r)
     return sorted(pairs)

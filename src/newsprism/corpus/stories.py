@@ -116,11 +116,12 @@ def _date(a: Article) -> date | None:
 
 
 def _vectorizer() -> Any:
-    """The TF-IDF configuration of stories (batch and streaming)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """The TF-IDF configuration of stories (batch and streaming): scikit-learn's
+    ``TfidfVectorizer(sublinear_tf=True, stop_words="english", tokenizer=_TOKEN.findall,
+    dtype=np.float32)``, computed by our own ``Tfidf`` to the same bits without importing it."""
+    from newsprism.corpus.tfidf import Tfidf, english_stop_words
 
-    return TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=None, tokenizer=_TOKEN.findall,
-                           lowercase=True, dtype=np.float32)  # fmt: skip
+    return Tfidf(_TOKEN.findall, english_stop_words(), dtype=np.float32)
 
 
 def _tfidf(docs: Iterable[str]) -> tuple[csr_matrix, Any]:

@@ -27,12 +27,14 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING
 
 from newsprism.model import Mention
 from newsprism.stages.entity_ruler import HONORIFICS, TITLE_HEADS, TITLE_WORDS, load_gazetteer
 from newsprism.stages.nlp import doc_text
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
 NAMED_LABELS: frozenset[str] = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}

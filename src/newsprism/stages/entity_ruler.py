@@ -32,12 +32,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
+if TYPE_CHECKING:
+    # Only the processes that parse import spaCy (a second of CPU): the corpus stages use
+    # this module's gazetteer and word lists, never its pipeline components.
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+
+def _span(doc: Doc, start: int, end: int, label: str | int) -> Span:
+    """``spacy.tokens.Span(doc, start, end, label=label)``, imported where it is used."""
+    from spacy.tokens import Span
+
+    return Span(doc, start, end, label=label)
+
+
+def _filter_spans(spans: list[Span]) -> list[Span]:
+    """``spacy.util.filter_spans``: the longest of overlapping spans, first on ties."""
+    from spacy.util import filter_spans
+
+    return filter_spans(spans)
 
 GAZETTEER_FILE = "gazetteer.jsonl"
 
@@ -182,6 +197,8 @@ class _GazetteerMatcher:
     def __init__(self, nlp: Language, gaz: Gazetteer) -> None:
         self.gaz = gaz
         self.labels: dict[int, str] = {}
+        from spacy.matcher import PhraseMatcher
+
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         for i, (surface, entry) in enumerate(gaz.surfaces()):
             key = f"gaz{i}"
@@ -194,9 +211,9 @@ class _GazetteerMatcher:
         spans = []
         for match_id, start, end in self.matcher(doc):
             entry = self._entries[self.labels[match_id]]
-            spans.append(Span(doc, start, end, label=entry.label))
+            spans.append(_span(doc, start, end, label=entry.label))
         out = []
-        for sp in filter_spans(spans):
+        for sp in _filter_spans(spans):
             found = self.gaz.lookup(sp.text)
             if found is not None:
                 out.append((sp, found))
@@ -215,9 +232,9 @@ class GazetteerRuler:
         keep: list[Span] = []
         for sp, entry in matches:
             if not entry.ambiguous and not _inside_longer_name(doc, sp, matched):
-                keep.append(Span(doc, sp.start, sp.end, label=entry.label))
+                keep.append(_span(doc, sp.start, sp.end, label=entry.label))
         if keep:
-            doc.set_ents(filter_spans(list(doc.ents) + keep), default="unmodified")
+            doc.set_ents(_filter_spans(list(doc.ents) + keep), default="unmodified")
         return doc
 
 
@@ -258,8 +275,8 @@ class EntityFixer:
                 continue
             if _inside_longer_name(doc, sp, matched):
                 continue
-            ents.append(Span(doc, sp.start, sp.end, label=entry.label))
-        doc.set_ents(filter_spans(ents), default="outside")
+            ents.append(_span(doc, sp.start, sp.end, label=entry.label))
+        doc.set_ents(_filter_spans(ents), default="outside")
         return doc
 
     def _relabel(self, ent: Span) -> Span:
@@ -272,7 +289,7 @@ class EntityFixer:
                 label = entry.label
         elif label != "PERSON" and _after_title(ent) and _looks_like_name(ent) and entry is None:
             label = "PERSON"
-        return ent if label == ent.label_ else Span(ent.doc, ent.start, ent.end, label=label)
+        return ent if label == ent.label_ else _span(ent.doc, ent.start, ent.end, label=label)
 
     def _split_concatenations(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """"Moldova Blinken" as one ORG → GPE "Moldova" + PERSON "Blinken" when gazetteer
@@ -284,7 +301,7 @@ class EntityFixer:
             covered = {i for sp, _ in inside for i in range(sp.start, sp.end)}
             words = [t.i for t in ent if t.is_alpha]
             if len(inside) >= 2 and all(i in covered for i in words) and not any(e.ambiguous for _, e in inside):
-                out.extend(Span(doc, sp.start, sp.end, label=e.label) for sp, e in inside)
+                out.extend(_span(doc, sp.start, sp.end, label=e.label) for sp, e in inside)
             else:
                 out.append(ent)
         return out
@@ -297,10 +314,10 @@ def _cut_at_blank_lines(ent: Span) -> list[Span]:
     for t in ent:
         if t.is_space and "\n" in t.text:
             if t.i > start:
-                pieces.append(Span(ent.doc, start, t.i, label=ent.label_))
+                pieces.append(_span(ent.doc, start, t.i, label=ent.label_))
             start = t.i + 1
     if start < ent.end:
-        pieces.append(Span(ent.doc, start, ent.end, label=ent.label_))
+        pieces.append(_span(ent.doc, start, ent.end, label=ent.label_))
     if len(pieces) == 1 and pieces[0].start == ent.start and pieces[0].end == ent.end:
         return [ent]
     # Keep only the first piece: what follows a blank line is another block (a credit, a caption).
@@ -328,20 +345,28 @@ def _looks_like_name(ent: Span) -> bool:
         and not any(t.is_upper and len(t) > 1 for t in toks)
 
 
-@Language.factory("newsprism_gazetteer")
 def _make_gazetteer(nlp: Language, name: str) -> Any:
     return GazetteerRuler(nlp)
 
 
-@Language.factory("newsprism_entity_fixer")
 def _make_fixer(nlp: Language, name: str) -> Any:
     return EntityFixer(nlp)
+
+
+def _register_factories() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory("newsprism_gazetteer"):
+        Language.factory("newsprism_gazetteer", func=_make_gazetteer)
+    if not Language.has_factory("newsprism_entity_fixer"):
+        Language.factory("newsprism_entity_fixer", func=_make_fixer)
 
 
 def add_to_pipeline(nlp: Language) -> None:
     """Install the gazetteer before ``ner`` and the fixer after it (idempotent)."""
     if "ner" not in nlp.pipe_names:
         return
+    _register_factories()
     if "newsprism_gazetteer" not in nlp.pipe_names:
         nlp.add_pipe("newsprism_gazetteer", before="ner")
     if "newsprism_entity_fixer" not in nlp.pipe_names:
