@@ -287,7 +287,7 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
         framing = framings.get()
     from newsprism.corpus.families import independent_sources
 
-    analysis.sections = {
+    sections: dict[str, list[Any]] = {
         "entities": entities,
         "quotes": quotes,
         "families": families,
@@ -297,10 +297,13 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
         "framing": framing,
         "summaries": summaries,
     }
+    # Plain JSON structures from here on, as a reused analysis has them: converted once,
+    # not again for the corpus cache, the saved analysis and the export.
+    analysis.sections = {k: [as_plain(x) for x in v] for k, v in sections.items()}
     if key is not None and store is not None:
         from newsprism.store import corpus_cache
 
-        corpus_cache.save(store, key, {k: [as_plain(x) for x in v] for k, v in analysis.sections.items()})
+        corpus_cache.save(store, key, analysis.sections)
 
 
 def _story_json(story: Any, independent: int) -> dict[str, Any]:

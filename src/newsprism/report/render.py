@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from newsprism import __version__
 from newsprism.report.pieces import article_pieces, span_refs
@@ -47,23 +47,37 @@ def _with_offsets(pieces: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return pieces
 
 
+def _esc(value: str) -> str:
+    """What ``markupsafe.escape`` does to a string, with the same entities, as plain ``str``
+    replacements (no ``Markup`` object per piece: half the time of building the text)."""
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))  # fmt: skip
+
+
 def _text_html(article_id: str, pieces: list[dict[str, Any]]) -> Markup:
     """An article's text as the report shows it: one span per piece, with its segment kind,
     the ids of the spans it belongs to and the anchors that start in it.  Built here, not
-    in the template: the text is most of the page, and the template loop took seconds."""
+    in the template: the text is most of the page, and the template loop took seconds.
+    Every piece of content is escaped here (``_esc``: markupsafe's escaping, byte for byte)."""
     out: list[str] = []
-    aid = escape(article_id)
+    aid = _esc(article_id)
     for p in pieces:
         for r in p["anchors"]:
             extra = f"-{aid}-{p['start']}" if r[0] in "cxm" else ""
-            out.append(f'<span class="anchor" id="span-{escape(r.replace(":", "-"))}{extra}"></span>')
+            out.append(f'<span class="anchor" id="span-{_esc(r.replace(":", "-"))}{extra}"></span>')
         kind = p.get("kind")
-        cls = (f"seg seg-{escape(kind)}" if kind else "") + "".join(f" r-{escape(r[0])}" for r in p["refs"])
-        attrs = f' data-kind="{escape(kind)}" data-label="{escape(SEGMENT_LABELS.get(kind, kind))}"' if kind else ""
+        cls = (f"seg seg-{_esc(kind)}" if kind else "") + "".join(f" r-{_esc(r[0])}" for r in p["refs"])
+        attrs = f' data-kind="{_esc(kind)}" data-label="{_esc(SEGMENT_LABELS.get(kind, kind))}"' if kind else ""
         if p["refs"]:
-            attrs += f' data-refs="{escape(" ".join(p["refs"]))}"'
-        out.append(f'<span class="{cls}"{attrs}>{escape(p["text"])}</span>')
+            attrs += f' data-refs="{_esc(" ".join(p["refs"]))}"'
+        out.append(f'<span class="{cls}"{attrs}>{_esc(p["text"])}</span>')
     return Markup("".join(out))
+
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """The page template, compiled once per process (a fifth of a second each time)."""
+    return _env().from_string(_asset("report.html.j2"))
 
 
 def render_report(data: dict[str, Any]) -> str:
@@ -72,8 +86,7 @@ def render_report(data: dict[str, Any]) -> str:
     kinds = Counter(s["kind"] for a in articles for s in a.get("segments", []))
     js = _asset("report.js")
     refs = span_refs(data)
-    template = _env().from_string(_asset("report.html.j2"))
-    return template.render(
+    return _template().render(
         data=data,
         articles=articles,
         texts={a["id"]: _text_html(a["id"], _with_offsets(article_pieces(a, refs.get(a["id"], [])))) for a in articles},
