@@ -107,7 +107,7 @@ def analyze(inputs: tuple[str, ...], db_path: Path, out_dir: Path, aliases: Path
     from newsprism.export import write_json_atomic, write_text_atomic
     from newsprism.pipeline import analyze as run_analyze
     from newsprism.pipeline import stderr_progress
-    from newsprism.report.render import render_report
+    from newsprism.report.render import start_render
     from newsprism.store.db import Store
 
     config = _config(db_path, fields, sidecar, aliases, jobs)
@@ -115,8 +115,9 @@ def analyze(inputs: tuple[str, ...], db_path: Path, out_dir: Path, aliases: Path
     with Store(config.db_path) as store:
         analysis, report = run_analyze(list(inputs), store, config, stderr_progress(quiet))
     data = analysis.to_json()
+    page = start_render(data)  # in an idle worker when there is one, while the JSON is written
     write_json_atomic(out_dir / "analysis.json", data)
-    write_text_atomic(out_dir / "report.html", render_report(data))
+    write_text_atomic(out_dir / "report.html", page())
     _report_rejections(report.rejected, quiet)
     if not quiet:
         c = report.counts

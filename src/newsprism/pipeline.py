@@ -158,7 +158,7 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     # One vector memo for every corpus stage: a sentence several stages embed (a claim
     # unit, a quote's context, a summary sentence) is read or encoded once per run.
     cache = SharedCache(store)
-    if workers is not None and workers.pool is not None:
+    if workers is not None and workers.started:
         # The parse is under way in the document workers: the encoder processes start now,
         # below their priority, and encode what families and stories will embed (each
         # article's headline and first sentences), in whatever time the parse leaves idle.
@@ -225,6 +225,22 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
     sentences = {aid: d.sentences for aid, d in docs.items()}
     story_articles = [by_id[x] for s in stories for x in s.articles if x in by_id]
     cache.prefetch(summary.texts_to_embed(story_articles, sentences))
+    from newsprism.corpus.embeddings import running_pool
+    from newsprism.corpus.framing import StoryFramings
+
+    with _timed(timings, "framing"):
+        # Each story's framing is independent of the rest of the analysis from here on
+        # (it reads no quote group and no claim): the encoder processes, idle once the
+        # summary sentences are encoded, frame the stories while this process aligns
+        # claims and builds timelines and summaries.
+        framing_jobs = []
+        for story in stories:
+            members = [by_id[x] for x in story.articles if x in by_id]
+            ids = {a.id for a in members}
+            # Only the story's own quotes travel to the worker (frame_story ignores the rest).
+            framing_jobs.append((story.id, members, [q for q in quotes if q.article in ids],
+                                 {a.id: docs[a.id].eval_tokens for a in members}))  # fmt: skip
+        framings = StoryFramings(framing_jobs, running_pool())
     with _timed(timings, "claims"):
         from newsprism.corpus.claims import align_claims
 
@@ -244,21 +260,6 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
                 c.first_reported_by = first
             claims.extend(story_claims)
 
-    from newsprism.corpus.embeddings import running_pool
-    from newsprism.corpus.framing import StoryFramings
-
-    with _timed(timings, "framing"):
-        # Each story's framing is independent of the rest of the analysis from here on:
-        # the encoder processes, idle once the summary sentences are encoded, frame the
-        # stories while this process builds timelines and summaries.
-        framing_jobs = []
-        for story in stories:
-            members = [by_id[x] for x in story.articles if x in by_id]
-            ids = {a.id for a in members}
-            # Only the story's own quotes travel to the worker (frame_story ignores the rest).
-            framing_jobs.append((story.id, members, [q for q in quotes if q.article in ids],
-                                 {a.id: docs[a.id].eval_tokens for a in members}))  # fmt: skip
-        framings = StoryFramings(framing_jobs, running_pool())
     timeline: list[Any] = []
     summaries: list[Any] = []
     claims_by_story: dict[str, list[dict[str, Any]]] = {}

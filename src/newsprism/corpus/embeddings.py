@@ -81,7 +81,7 @@ def set_encoder_processes(n: int) -> None:
     """Encode large batches in ``n`` worker processes (1: in this process, the default).
 
     The encoder runs on one thread (see ``_THREADS``), so on a first run, when no sentence
-    vector is cached yet, encoding used one core of several.  Workers are spawned on first
+    vector is cached yet, encoding used one core of several.  Workers are started on first
     use and kept for the process's life (the model loads in 0.2 s); the vectors are the
     same as in one process, because every batch holds the same texts in the same order.
     """
@@ -159,10 +159,11 @@ def _pool(nice: int = 0) -> Any:
     """The encoder pool of ``set_encoder_processes``' size, started on first use."""
     if _ENCODERS["pool"] is None:
         import atexit
-        import multiprocessing
 
-        # Spawned, not forked: the caller may be a threaded server.
-        _ENCODERS["pool"] = multiprocessing.get_context("spawn").Pool(
+        from newsprism.workers import worker_context
+
+        # Forked from the fork server, which has the model loaded (newsprism.workers).
+        _ENCODERS["pool"] = worker_context().Pool(
             int(_ENCODERS["n"]), initializer=_encoder_init, initargs=(nice,)
         )
         atexit.register(_shutdown_encoders)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -78,6 +79,22 @@ def _text_html(article_id: str, pieces: list[dict[str, Any]]) -> Markup:
 def _template() -> Any:
     """The page template, compiled once per process (a fifth of a second each time)."""
     return _env().from_string(_asset("report.html.j2"))
+
+
+def start_render(data: dict[str, Any]) -> Callable[[], str]:
+    """Begin rendering ``data``'s report and return the call that yields the page.
+
+    When the encoder processes are up and idle (the end of ``analyze``), one of them renders
+    the page while this process writes ``analysis.json`` and saves the analysis: a second
+    and a half of the run's tail that used one core of two.  Otherwise the returned call
+    renders here.  The page is the same either way."""
+    from newsprism.corpus.embeddings import running_pool
+
+    pool = running_pool()
+    if pool is None:
+        return lambda: render_report(data)
+    pending = pool.apply_async(render_report, (data,))
+    return lambda: str(pending.get())
 
 
 def render_report(data: dict[str, Any]) -> str:

@@ -1,0 +1,21 @@
+"""Imported once, by the fork server of ``newsprism.workers``: loads the models every worker needs.
+
+Importing this module loads the spaCy pipeline (``stages.nlp.load_nlp``) and the sentence
+encoder (``corpus.embeddings._model``) into the importing process; nothing else should
+import it.  A model that fails to load here is simply not preloaded: each worker then
+loads it itself, and reports the failure where it is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+with contextlib.suppress(Exception):
+    from newsprism.stages.nlp import load_nlp
+
+    load_nlp()
+
+with contextlib.suppress(Exception):
+    from newsprism.corpus.embeddings import _model
+
+    _model()
