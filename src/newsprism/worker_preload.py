@@ -9,6 +9,7 @@ loads it itself, and reports the failure where it is used.
 from __future__ import annotations
 
 import contextlib
+import gc
 
 with contextlib.suppress(Exception):
     from newsprism.stages.nlp import load_nlp
@@ -19,3 +20,8 @@ with contextlib.suppress(Exception):
     from newsprism.corpus.embeddings import _model
 
     _model()
+
+# Every object loaded so far moves to the collector's permanent generation: a worker's
+# garbage collections then never write to (and so never copy) the pages these objects
+# share with the fork server and the other workers.
+gc.freeze()
