@@ -30,8 +30,22 @@ def _stat(pid: int) -> tuple[int, float, int] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK, rss_pages * _PAGE
 
 
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size of ``pid``: its resident pages, each shared page divided among
+    the processes sharing it (0 once it has gone).  Forked workers share the fork server's
+    model pages, which their resident set counts in full."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 class TreeSampler:
-    """``with TreeSampler(pid) as s: ...`` then ``s.peak_mb``, ``s.peak_total_mb``, ``s.cpu_s``."""
+    """``with TreeSampler(pid) as s: ...`` then ``s.peak_mb``, ``s.peak_total_mb``, ``s.cpu_s``;
+    per process: ``s.rss_mb[pid]`` and ``s.pss_mb[pid]``, the largest seen (MB)."""
 
     def __init__(self, root: int, interval: float = 0.1) -> None:
         self.root = root
@@ -39,6 +53,8 @@ class TreeSampler:
         self.peak_mb = 0.0
         self.peak_total_mb = 0.0
         self._cpu: dict[int, float] = {}
+        self.rss_mb: dict[int, float] = {}
+        self.pss_mb: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -80,5 +96,7 @@ class TreeSampler:
             _ppid, cpu, rss = stats[pid]
             self._cpu[pid] = cpu
             self.peak_mb = max(self.peak_mb, rss / 2**20)
+            self.rss_mb[pid] = max(self.rss_mb.get(pid, 0.0), rss / 2**20)
+            self.pss_mb[pid] = max(self.pss_mb.get(pid, 0.0), _pss_bytes(pid) / 2**20)
             total += rss
         self.peak_total_mb = max(self.peak_total_mb, total / 2**20)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -137,6 +138,10 @@ def main() -> int:
     res: dict[str, Any] = {"articles": args.n}
     t0 = time.perf_counter()
 
+    from bench.proctree import TreeSampler
+
+    # The encoder processes' memory, sampled from /proc (they are not this process's children).
+    tree = TreeSampler(os.getpid(), interval=1.0).__enter__()
     t = time.perf_counter()
     arts, extra = build(args.n, args.stream)
     res["build_s"] = round(time.perf_counter() - t, 2)
@@ -148,7 +153,7 @@ def main() -> int:
 
     # As in ``newsprism analyze``: sentences are encoded in encoder processes, so this
     # process, which runs the corpus stages, never holds the encoder (weights and per-piece
-    # table); their own peak is reported as ``encoder_process_peak_mb``.
+    # table); their own peak is reported as ``child_process_peak_rss_mb`` / ``_pss_mb``.
     emb.set_encoder_processes(args.encoders)
     cache = DictCache()
     t = time.perf_counter()
@@ -260,10 +265,13 @@ def main() -> int:
         res["stream_encode_ms_median_uncached"] = round(statistics.median(enc), 1)
 
     res["self_peak_mb"] = peak_mb()
-    emb.set_encoder_processes(1)  # ends the encoder processes, so their peak is counted
-    import resource
-
-    res["encoder_process_peak_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    emb.set_encoder_processes(1)  # ends the encoder processes
+    tree.__exit__()
+    # The encoder processes are forked from the fork server (which holds the models): their
+    # resident set counts the pages they share with it in full, their PSS shares them out.
+    others = [p for p in tree.rss_mb if p != os.getpid()]
+    res["child_process_peak_rss_mb"] = round(max((tree.rss_mb[p] for p in others), default=0.0), 1)
+    res["child_process_peak_pss_mb"] = round(max((tree.pss_mb[p] for p in others), default=0.0), 1)
     res["total_s"] = round(time.perf_counter() - t0, 2)
     print(json.dumps(res), flush=True)
     return 0
