@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from newsprism.corpus import stories
+from newsprism.corpus import stories, tfidf
 from newsprism.corpus.tfidf import Tfidf, english_stop_words
 
 
@@ -32,8 +32,10 @@ def test_stop_words_are_scikit_learns() -> None:
     assert english_stop_words() == ENGLISH_STOP_WORDS
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_same_matrix_as_scikit_learn_bit_for_bit(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "rows_per_block"), [(1, 4096), (2, 7), (3, 1)])
+def test_same_matrix_as_scikit_learn_bit_for_bit(seed: int, rows_per_block: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setattr(tfidf, "_ROWS_PER_BLOCK", rows_per_block)  # blocks end anywhere, empty rows too
     # Empty documents, stop-word-only ones, one with thousands of distinct terms (long row
     # sums), repeated terms (sublinear tf), accented capitals (lowercasing).
     docs = [*_random_docs(seed, 60), "", "the and of", "Über ÜBER über naïve", "Kyiv said Kiev"]

@@ -105,17 +105,25 @@ def analyze(inputs: tuple[str, ...], db_path: Path, out_dir: Path, aliases: Path
     page). Already-stored articles are not stored again.
     """
     from newsprism.export import write_json_atomic, write_text_atomic
+    from newsprism.pipeline import Analysis, stderr_progress
     from newsprism.pipeline import analyze as run_analyze
-    from newsprism.pipeline import stderr_progress
     from newsprism.report.render import start_render
     from newsprism.store.db import Store
 
     config = _config(db_path, fields, sidecar, aliases, jobs)
     config.reuse_analysis = not recompute
+    started: dict[str, Any] = {}
+
+    def begin_report(analysis: Analysis) -> None:
+        # The report renders in an idle worker when there is one, while the analysis is
+        # saved and analysis.json written.
+        started["data"] = data = analysis.to_json()
+        started["page"] = start_render(data)
+
     with Store(config.db_path) as store:
-        analysis, report = run_analyze(list(inputs), store, config, stderr_progress(quiet))
-    data = analysis.to_json()
-    page = start_render(data)  # in an idle worker when there is one, while the JSON is written
+        analysis, report = run_analyze(list(inputs), store, config, stderr_progress(quiet), ready=begin_report)
+    data = started["data"] if "data" in started else analysis.to_json()
+    page = started["page"] if "page" in started else start_render(data)
     write_json_atomic(out_dir / "analysis.json", data)
     write_text_atomic(out_dir / "report.html", page())
     _report_rejections(report.rejected, quiet)

@@ -120,7 +120,7 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
 
 def analyze_articles(articles: list[Article], rejected: list[Rejected], store: Store | None, config: Config,
                      progress: Progress = _no_progress, workers: DocumentWorkers | None = None,
-                     ) -> Analysis:  # fmt: skip
+                     ready: Callable[[Analysis], None] | None = None) -> Analysis:  # fmt: skip
     """Run every document stage, then every corpus stage, over ``articles``.
 
     The order is the data flow: parse once per article (cached by content hash), then
@@ -128,6 +128,8 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     claims per story, then per story each outlet's framing, the timeline and the cited
     summary.  No corpus stage parses again: they read what the document stages kept.
     ``workers``: document-stage processes started ahead (closed here once parsing is done).
+    ``ready(analysis)`` is called as soon as every section is there, before anything is
+    saved (the CLI starts rendering the report then).
     """
     from newsprism.stages.document import run_documents
 
@@ -149,6 +151,8 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
                 workers.close()
             analysis.sections = reused
             timings["reused_analysis"] = 1.0
+            if ready is not None:
+                ready(analysis)
             return analysis
 
     from newsprism.corpus.embeddings import SharedCache, article_texts, set_encoder_processes, start_encoders
@@ -175,7 +179,7 @@ def analyze_articles(articles: list[Article], rejected: list[Rejected], store: S
     # One BLAS thread here: the encoder processes have the other cores, and a second BLAS
     # thread only spins against them (measured: more CPU, no less wall time).
     with threadpool_limits(limits=1, user_api="blas"):
-        _corpus_stages(analysis, docs, store, config, key, cache)
+        _corpus_stages(analysis, docs, store, config, key, cache, ready)
     return analysis
 
 
@@ -185,7 +189,7 @@ EARLY_ENCODER_NICE = 19
 
 
 def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None, config: Config,
-                   key: str | None, cache: Any) -> None:  # fmt: skip
+                   key: str | None, cache: Any, ready: Callable[[Analysis], None] | None) -> None:  # fmt: skip
     """Every corpus stage over the document results ``docs``, into ``analysis.sections``
     (and, with ``key``, the store's corpus cache); ``cache``: the run's ``SharedCache``."""
     articles = analysis.articles
@@ -301,6 +305,8 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
     # Plain JSON structures from here on, as a reused analysis has them: converted once,
     # not again for the corpus cache, the saved analysis and the export.
     analysis.sections = {k: [as_plain(x) for x in v] for k, v in sections.items()}
+    if ready is not None:
+        ready(analysis)
     if key is not None and store is not None:
         from newsprism.store import corpus_cache
 
@@ -366,12 +372,14 @@ def link_speakers(quotes: list[Any], entities: list[Any]) -> None:
 
 
 def analyze(
-    names: list[str], store: Store, config: Config, progress: Progress = _no_progress
+    names: list[str], store: Store, config: Config, progress: Progress = _no_progress,
+    ready: Callable[[Analysis], None] | None = None,
 ) -> tuple[Analysis, IngestReport]:
     """Ingest ``names`` and analyse the articles they hold (new or already stored).
 
     The document stages' worker processes load their model while ingest still reads, once
-    enough articles needing a parse have come in (``DocumentWorkers``)."""
+    enough articles needing a parse have come in (``DocumentWorkers``).  ``ready``: see
+    ``analyze_articles``."""
     from newsprism.stages.document import DocumentWorkers
 
     with DocumentWorkers(config.n_process) as workers:
@@ -382,7 +390,7 @@ def analyze(
         stored = {a.id: a for a in store.get_articles([a.id for a in report.articles])}
         articles = [stored.get(a.id, a) for a in report.articles]
         t = time.perf_counter()
-        analysis = analyze_articles(articles, report.rejected, store, config, progress, workers=workers)
+        analysis = analyze_articles(articles, report.rejected, store, config, progress, workers=workers, ready=ready)
         analysis.timings["analysis_total"] = time.perf_counter() - t
     with _timed(analysis.timings, "save"):
         save_analysis(store, analysis)
