@@ -27,13 +27,17 @@ def test_encoder_pool_gives_the_same_vectors(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_prefetch_encodes_ahead_in_the_pool_and_a_read_waits_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [f"The envoy number {i} arrived in Chisinau on day {i % 5} of the talks." for i in range(400)]
+    texts = [f"The envoy number {i} arrived in Chisinau on day {i % 5} of the talks." for i in range(600)]
+    assert len(texts) >= emb.PARALLEL_MIN
     serial = emb.embed_texts(texts)
     one = emb.SharedCache()
     one.prefetch(texts)  # one encoder process: nothing to hand out, nothing pending
     assert not one._pending
     emb.set_encoder_processes(2)
     try:
+        small = emb.SharedCache()
+        small.prefetch(texts[:10])  # too few to start the encoder processes for
+        assert not small._pending and emb.running_pool() is None
         cache = emb.SharedCache()
         cache.prefetch(texts + texts[:10] + [""])  # repeats and empty texts are not queued twice
         assert len(cache._pending) == len(texts)

@@ -232,6 +232,10 @@ class SharedCache:
         """
         if int(_ENCODERS["n"]) <= 1 or not texts:
             return
+        if _ENCODERS["pool"] is None and len(texts) < PARALLEL_MIN:
+            # Too few to be worth starting the encoder processes for (``_encode`` would
+            # encode them here too): a five-article analysis never starts them.
+            return
         wanted = {text_key(t): t for t in texts if t.strip()}
         keys = [k for k in wanted if k not in self._pending]
         known = self.get_many(keys)
