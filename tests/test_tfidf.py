@@ -55,3 +55,13 @@ def test_same_matrix_as_scikit_learn_bit_for_bit(seed: int, rows_per_block: int,
 def test_no_terms_at_all_gives_a_matrix_without_columns() -> None:
     got = Tfidf(stories._TOKEN.findall, english_stop_words()).fit_transform(["the and", ""])
     assert got.shape == (2, 0)
+
+
+def test_summary_fallback_vectors_are_scikit_learns() -> None:
+    from newsprism.corpus import summary
+
+    texts = ["Troops crossed the river at dawn.", "The river was crossed by troops, officials said.", "", "the of and"]
+    expected = TfidfVectorizer(sublinear_tf=True, stop_words=list(summary._STOP),
+                               token_pattern=r"(?u)\b\w\w+\b").fit_transform(texts).toarray()  # fmt: skip
+    assert np.array_equal(summary.tfidf_vectors(texts), np.asarray(expected, dtype=np.float32))
+    assert summary.tfidf_vectors(["the", ""]).shape == (2, 1)

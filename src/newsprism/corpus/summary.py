@@ -150,16 +150,18 @@ def unit_vectors(vecs: np.ndarray) -> np.ndarray:
 
 
 def tfidf_vectors(texts: Sequence[str]) -> np.ndarray:
-    """Dense, L2-normalised TF-IDF vectors of ``texts`` (sublinear tf, stop words removed)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """Dense, L2-normalised TF-IDF vectors of ``texts`` (sublinear tf, stop words removed):
+    scikit-learn's ``TfidfVectorizer(sublinear_tf=True, stop_words=_STOP,
+    token_pattern=_TFIDF_TOKEN)``, computed by ``corpus.tfidf``."""
+    from newsprism.corpus.tfidf import Tfidf
 
-    try:
-        m = TfidfVectorizer(sublinear_tf=True, stop_words=list(_STOP), token_pattern=r"(?u)\b\w\w+\b").fit_transform(
-            texts
-        )
-    except ValueError:  # every text empty after stop words
+    m = Tfidf(_TFIDF_TOKEN.findall, _STOP, dtype=np.float64).fit_transform(texts)
+    if m.shape[1] == 0:  # every text empty after stop words
         return np.zeros((len(texts), 1), dtype=np.float32)
     return np.asarray(m.toarray(), dtype=np.float32)
+
+
+_TFIDF_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 # ---------------------------------------------------------------- faithfulness
