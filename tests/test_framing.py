@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsprism.corpus.framing import affiliation, frame_story, outlet_key
-from newsprism.corpus.framing_lexicon import Lexicon, find_constructions
+from newsprism.corpus.framing_lexicon import Lexicon, NameUse, NamingTable, find_constructions
 from newsprism.corpus.framing_terms import count_terms, log_odds, own_spans
 from newsprism.model import Article, Quote, Segment, Speaker
 
@@ -343,3 +343,25 @@ def test_story_framings_in_worker_processes_equal_framing_here() -> None:
     assert [as_plain(f) for f in there] == [as_plain(f) for f in here]
     assert [as_plain(f) for f in here[:3]] == [as_plain(f) for f in frame_story("s1", arts, quotes)]
     assert StoryFramings([], pool=None).get() == []
+
+
+def _naming_by_scanning(table: NamingTable, text: str, spans: list[tuple[int, int]]) -> list[NameUse]:
+    """What ``NamingTable.find`` must return: every concept's pattern run over every span."""
+    return [NameUse(c.name, c.form_of(m.group()), m.start(), m.end())
+            for c in table.concepts for s, e in spans for m in c.pattern.finditer(text, s, e)]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [
+    "Troops left Kiev on Monday; the KYIV regime and kyiv's mayor spoke.",
+    "The Kremlin-backed so-called referendum in Crimea, Donbas and the Donbass.",
+    "Nothing to see here at all.",
+    # Letters the regex folds to i and s, which lower() keeps apart: scanned in full.
+    "The reg\u0131me in K\u0130EV; the REG\u0130ME's \u017fanctions.",
+])  # fmt: skip
+def test_naming_table_finds_what_scanning_every_span_finds(text: str) -> None:
+    table = NamingTable.default()
+    assert sum(c.needles is not None for c in table.concepts) > len(table.concepts) // 2
+    spans = [(0, len(text) // 2), (len(text) // 2, len(text))]
+    assert table.find(text, spans) == _naming_by_scanning(table, text, spans)
+    if "Kiev" in text or "\u0131" in text:
+        assert table.find(text, spans)

@@ -74,7 +74,9 @@ def _normalize(m: np.ndarray) -> np.ndarray:
 # is faster than handing work out.
 _ENCODERS: dict[str, Any] = {"n": 1, "pool": None}
 PARALLEL_MIN = 512
-_BATCHES_PER_TASK = 4
+_BATCHES_PER_TASK = 1
+# Texts per call of the encoder: its head runs once per call (``use_encoder._HEAD_BLOCK``).
+BATCH = 256
 
 
 def set_encoder_processes(n: int) -> None:
@@ -170,7 +172,7 @@ def _pool(nice: int = 0) -> Any:
     return _ENCODERS["pool"]
 
 
-def embed_texts(texts: list[str], cache: EmbeddingCache | None = None, batch_size: int = 64) -> np.ndarray:
+def embed_texts(texts: list[str], cache: EmbeddingCache | None = None, batch_size: int = BATCH) -> np.ndarray:
     """Embed ``texts`` → ``(len(texts), 512)`` float32, rows L2-normalised, input order kept.
 
     Empty or whitespace-only texts get a zero vector (cosine 0 with everything).
@@ -220,7 +222,7 @@ class SharedCache:
         # key -> the prefetch task encoding it: (the pool's AsyncResult, that task's keys)
         self._pending: dict[str, tuple[Any, list[str]]] = {}
 
-    def prefetch(self, texts: Sequence[str], batch_size: int = 64) -> None:
+    def prefetch(self, texts: Sequence[str], batch_size: int = BATCH) -> None:
         """Start encoding the ``texts`` this cache lacks in the encoder pool, and return at once.
 
         Why: between their encoding calls the corpus stages compute on one core (linking

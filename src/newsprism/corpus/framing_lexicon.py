@@ -41,7 +41,6 @@ def _key(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").split())
 
 
-
 class TokenLike(Protocol):
     """What the vader evidence reads of a token: a spaCy ``Token`` has it, and so does the
     ``EvalToken`` the document stage keeps, so framing needs no second parse."""
@@ -66,6 +65,7 @@ class EvalToken(NamedTuple):
     pos_: str
     lower_: str
     lemma_: str
+
 
 @dataclass(frozen=True, slots=True)
 class LexiconHit:
@@ -181,6 +181,8 @@ class _Concept:
     variants: tuple[str, ...]
     pattern: re.Pattern[str]
     case_sensitive: bool
+    # One lowercase word of each variant, which every match contains (see ``_needles``).
+    needles: tuple[str, ...] | None = None
 
     def form_of(self, matched: str) -> str:
         key = _key(matched)
@@ -188,6 +190,26 @@ class _Concept:
             if (v == matched) if self.case_sensitive else (_key(v) == key):
                 return v
         return matched
+
+
+_WORD_RUN = re.compile(r"\w+")
+_FOLDS_APART = re.compile("[\u0130\u0131\u017f]")
+
+
+def _needles(variants: Sequence[str]) -> tuple[str, ...] | None:
+    """The longest run of word characters of each variant, lowercased, or None when a
+    variant has none or is not ASCII (its case-insensitive matches are then not
+    guaranteed to contain the lowercased run).  A concept's pattern can only match a text
+    whose lowercased form contains one of them: every word-character run of a variant
+    stands in a match as a whole run of the text (the pattern's lookarounds and its
+    literal separators bound it), equal to it but for letter case."""
+    out = []
+    for v in variants:
+        runs = _WORD_RUN.findall(v)
+        if not runs or not v.isascii():
+            return None
+        out.append(max(runs, key=len).lower())
+    return tuple(out)
 
 
 # Generic constructions.  "X-led Y": X one word (US, Kremlin, Iran, state); Y a run of up to four
@@ -210,7 +232,7 @@ class NamingTable:
             variants = tuple(c["variants"])
             cs = bool(c.get("case_sensitive", False))
             pat = re.compile(_LEFT + "(?:" + _alternation(variants) + ")" + _RIGHT, 0 if cs else re.I)
-            self.concepts.append(_Concept(c["name"], variants, pat, cs))
+            self.concepts.append(_Concept(c["name"], variants, pat, cs, _needles(variants)))
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -221,7 +243,15 @@ class NamingTable:
     def find(self, text: str, spans: Sequence[tuple[int, int]]) -> list[NameUse]:
         """Uses of the table's concepts inside ``spans``."""
         out = []
+        # Most concepts are absent from most articles: a substring test of the lowercased
+        # text rules them out before their pattern (slow to scan: it opens with a
+        # lookbehind) runs over every span.  The regex's case-insensitive matching also
+        # pairs "i" with "ı" and "İ", and "s" with "ſ", which lower() does not: a text with
+        # one of those is scanned in full.
+        low = None if _FOLDS_APART.search(text) else text.lower()
         for c in self.concepts:
+            if low is not None and c.needles is not None and not any(n in low for n in c.needles):
+                continue
             for s, e in spans:
                 for m in c.pattern.finditer(text, s, e):
                     out.append(NameUse(c.name, c.form_of(m.group()), m.start(), m.end()))

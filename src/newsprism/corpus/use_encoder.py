@@ -46,6 +46,8 @@ _MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
 _SLOTS = sum(n for n, _ in _ORDERS)  # kernel slices per piece: 2 + 3 + 5
 # Tokens per micro-batch of the per-token work: the window gathers stay cache-sized.
 _TOKEN_BUDGET = 512
+# Texts whose feed-forward head runs as one product (their token sums take 5 KB each).
+_HEAD_BLOCK = 256
 # Pieces whose per-piece rows are kept (13 KB each).  News text in one language uses a
 # few thousand pieces for almost every token; a piece seen after the table is full is
 # computed for its batch only.
@@ -129,19 +131,27 @@ class UseEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """``(len(texts), 512)`` float32 unit rows, in input order."""
         out = np.empty((len(texts), DIM), dtype=np.float32)
-        if not texts:
-            return out
         with self._limit(limits=self._threads, user_api="blas"):
-            group: list[list[int]] = []
-            n_tokens = first = 0
-            for i, ids in enumerate(self.pieces(list(texts))):
-                if group and n_tokens + len(ids) > _TOKEN_BUDGET:
-                    out[first:i] = self._encode_group(group, n_tokens)
-                    group, n_tokens, first = [], 0, i
-                group.append(ids)
-                n_tokens += len(ids)
-            out[first:] = self._encode_group(group, n_tokens)
+            for lo in range(0, len(texts), _HEAD_BLOCK):
+                out[lo : lo + _HEAD_BLOCK] = self._encode_block(list(texts[lo : lo + _HEAD_BLOCK]))
         return out
+
+    def _encode_block(self, texts: list[str]) -> np.ndarray:
+        # Each text's token sum of normalised features, computed per micro-batch of about
+        # _TOKEN_BUDGET tokens; then the head, once for the block: per micro-batch (a dozen
+        # texts) its products were too small to be efficient.
+        sums = np.empty((len(texts), DIM + 3 * _CNN), dtype=np.float32)
+        lens = np.empty(len(texts), dtype=np.float32)
+        group: list[list[int]] = []
+        n_tokens = first = 0
+        for i, ids in enumerate(self.pieces(texts)):
+            if group and n_tokens + len(ids) > _TOKEN_BUDGET:
+                self._token_sums(group, n_tokens, sums[first:i], lens[first:i])
+                group, n_tokens, first = [], 0, i
+            group.append(ids)
+            n_tokens += len(ids)
+        self._token_sums(group, n_tokens, sums[first:], lens[first:])
+        return self._head(sums, lens)
 
     def _piece_rows(self, pieces: np.ndarray) -> np.ndarray:
         """Dequantised embeddings of ``pieces``: ``(len(pieces), 512)`` float32."""
@@ -198,7 +208,9 @@ class UseEncoder:
         local[new] = np.arange(1 + len(have), 1 + len(have) + len(new), dtype=np.int32)
         return x, k, local[flat]
 
-    def _encode_group(self, group: list[list[int]], n_tokens: int) -> np.ndarray:
+    def _token_sums(self, group: list[list[int]], n_tokens: int, sums: np.ndarray, out_lens: np.ndarray) -> None:
+        """Into ``sums`` (one row per text of ``group``) the sum over each text's tokens of
+        its normalised features, and into ``out_lens`` its token count."""
         lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
         starts = np.zeros(len(group), dtype=np.int64)
@@ -230,11 +242,16 @@ class UseEncoder:
             c2 += h
             feats[:, DIM + b * _CNN : DIM + (b + 1) * _CNN] = c2
         _layernorm(feats, self._ln2_g, self._ln2_b, self._eps)
+        np.add.reduceat(feats, starts, axis=0, out=sums)
+        out_lens[:] = lens
+
+    def _head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """Unit vectors from the token sums: the token mean's output projection, then the
+        feed-forward head."""
         # The token mean commutes with the linear output projection: sum first, then project.
-        mean = np.add.reduceat(feats, starts, axis=0) @ self._cnn_w
-        flens = lens.astype(np.float32)
-        mean += flens[:, None] * self._cnn_b
-        mean *= np.reciprocal(np.sqrt(flens))[:, None]
+        mean = sums @ self._cnn_w
+        mean += lens[:, None] * self._cnn_b
+        mean *= np.reciprocal(np.sqrt(lens))[:, None]
         d0, d1, d2, d3 = self._d
         y0 = np.maximum(mean @ d0, 0)
         y1 = mean @ self._p1
@@ -260,4 +277,3 @@ class UseEncoder:
     def memory_bytes(self) -> int:
         """Bytes held by the per-piece table."""
         return int(self._x.nbytes + self._k.nbytes)
-
