@@ -26,13 +26,45 @@ def _umask_mode() -> int:
     return 0o666 & ~current
 
 
+# Containers at most this deep are laid out one member per line; deeper ones (an article,
+# a quote, a claim) stay on one line each.
+_LAYOUT_DEPTH = 2
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def _key(k: Any) -> str:
+    """A dict key as ``json.dump`` writes it (a JSON object's keys are strings)."""
+    if isinstance(k, str):
+        return k
+    if k is None or isinstance(k, bool | int | float):
+        return str(_ONE_LINE.encode(k))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
+
+
+def json_text(data: Any, depth: int = 0) -> str:
+    """``data`` as JSON text: the outer ``_LAYOUT_DEPTH`` levels of containers indented, one
+    member per line, and every record below them on a line of its own.
+
+    Why not ``json.dump(..., indent=1)``: indenting every level makes Python's JSON encoder
+    leave its C implementation, four times slower on a large analysis (measured: 0.63 s
+    against 0.16 s for 200 articles), and spreads a record over dozens of lines.  A record
+    per line reads and greps as well."""
+    pad = "\n" + " " * (depth + 1)
+    if depth < _LAYOUT_DEPTH and isinstance(data, dict) and data:
+        body = ",".join(f"{pad}{_ONE_LINE.encode(_key(k))}: {json_text(v, depth + 1)}" for k, v in data.items())
+        return "{" + body + "\n" + " " * depth + "}"
+    if depth < _LAYOUT_DEPTH and isinstance(data, list | tuple) and data:
+        return "[" + ",".join(pad + json_text(v, depth + 1) for v in data) + "\n" + " " * depth + "]"
+    return _ONE_LINE.encode(data)
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON via a temporary file + rename, so a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.write(json_text(data))
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     except BaseException:
