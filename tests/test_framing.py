@@ -365,3 +365,30 @@ def test_naming_table_finds_what_scanning_every_span_finds(text: str) -> None:
     assert table.find(text, spans) == _naming_by_scanning(table, text, spans)
     if "Kiev" in text or "\u0131" in text:
         assert table.find(text, spans)
+
+
+@pytest.mark.parametrize("text", [
+    "The radical-left regime's so-called crackdown; RADICAL\n  left anti-war radicals.",
+    "Terrorists and terror-linked militants: ‘brutal’ — brutally, unprovoked aggression.",
+    "Nothing loaded here.",
+    "The reg\u0131me's brutal \u017fham; \u0130LLEGAL annexation.",
+])  # fmt: skip
+def test_lexicon_finds_what_its_pattern_finds_in_every_span(text: str) -> None:
+    lexicon = Lexicon.default()
+    assert lexicon._first_words  # the word-led scan is in use
+    for cut in range(0, len(text) + 1, 3):
+        spans = [(0, cut), (cut, len(text))]
+        want = [(m.start(), m.end()) for s, e in spans for m in lexicon._pattern.finditer(text, s, e)]
+        assert [(m.start(), m.end()) for m in lexicon._matches(text, spans)] == want
+    assert lexicon.find(text, [(0, len(text))]) or text.startswith("Nothing")
+
+
+def test_lexicon_scan_resumes_after_a_multiword_entry_as_its_pattern_does() -> None:
+    # "hunt" and "out" are entries of their own and also inner words of longer ones: the
+    # pattern never matches them inside a longer entry it has already matched.
+    lexicon = Lexicon({"loaded": ["witch hunt", "hunt", "lashed out", "out"], "hedging": ["reportedly"]})
+    text = "A witch hunt, he lashed  out; out, reportedly a hunt."
+    spans = [(0, len(text))]
+    want = [(m.start(), m.end()) for m in lexicon._pattern.finditer(text)]
+    assert [(m.start(), m.end()) for m in lexicon._matches(text, spans)] == want
+    assert [text[s:e] for s, e in want] == ["witch hunt", "lashed  out", "out", "reportedly", "hunt"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,6 +25,10 @@ CATEGORIES: tuple[str, ...] = ("hedging", "loaded", "evaluative")  # earlier win
 # Whole-word edges: a hyphen or apostrophe joins words, so "led" never matches in "US-led".
 _LEFT = r"(?<![\w\-’'])"
 _RIGHT = r"(?![\w\-])"
+_WORD_RUN = re.compile(r"\w+")
+# Letters that case-insensitive matching pairs with "i" and "s" but lower() does not.
+_FOLDS_APART = re.compile("[\u0130\u0131\u017f]")
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
 def _data_text(name: str) -> str:
@@ -93,6 +97,11 @@ class Lexicon:
             for w in categories.get(cat, []):
                 self.category_of.setdefault(_key(w), cat)
         self._pattern = re.compile(_LEFT + "(?:" + _alternation(list(self.category_of)) + ")" + _RIGHT, re.I)
+        # The first word of every entry (see ``_hits``), or None to scan with the pattern alone.
+        firsts = [_WORD_RUN.match(k) for k in self.category_of]
+        self._first_words = (frozenset(m.group() for m in firsts if m is not None)
+                             if all(m is not None and m.start() == 0 and m.group().isascii() for m in firsts)
+                             else None)  # fmt: skip
         excluded = {_key(w) for w in vader_exclude}
         self.vader = {w: v for w, v in (vader or {}).items() if abs(v) >= vader_min and w not in excluded}
         self.vader_pos = frozenset(vader_pos)
@@ -120,10 +129,8 @@ class Lexicon:
         evidence: a token tagged ADJ/ADV whose lowercase form or lemma vader scores at least
         ``vader_min`` becomes an "evaluative" hit.
         """
-        hits: list[LexiconHit] = []
-        for s, e in spans:
-            for m in self._pattern.finditer(text, s, e):
-                hits.append(LexiconHit(m.start(), m.end(), m.group(), self.category_of[_key(m.group())]))
+        hits = [LexiconHit(m.start(), m.end(), m.group(), self.category_of[_key(m.group().translate(_FOLD))])
+                 for m in self._matches(text, spans)]  # fmt: skip
         if doc is not None and use_vader and self.vader:
             taken = [(h.start, h.end) for h in hits]
             for tok in doc:
@@ -139,6 +146,33 @@ class Lexicon:
                 hits.append(LexiconHit(st, en, text[st:en], "evaluative", "vader"))
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
+
+
+    def _matches(self, text: str, spans: Sequence[tuple[int, int]]) -> Iterator[re.Match[str]]:
+        """What ``self._pattern.finditer(text, s, e)`` finds over every span, in order.
+
+        The pattern opens with a lookbehind, so the regex engine tries its 400-odd entries
+        at nearly every position of the text.  Every entry begins and ends with a word
+        character, so a match begins where a run of word characters does, and that run,
+        lowercased, is the first word of the entry that matched: the pattern is only tried
+        where the text's word is one of the entries' first words.  (Letters that the
+        pattern's case folding pairs with ASCII ones but lower() does not, as in
+        ``NamingTable.find``, send the text down the plain scan.)"""
+        if self._first_words is None or _FOLDS_APART.search(text):
+            for s, e in spans:
+                yield from self._pattern.finditer(text, s, e)
+            return
+        first, match = self._first_words, self._pattern.match
+        for s, e in spans:
+            resume = s
+            for w in _WORD_RUN.finditer(text, s, e):
+                p = w.start()
+                if p < resume or w.group().lower() not in first:
+                    continue
+                m = match(text, p, e)
+                if m is not None:
+                    yield m
+                    resume = m.end()
 
 
 def load_vader() -> dict[str, float]:
@@ -190,10 +224,6 @@ class _Concept:
             if (v == matched) if self.case_sensitive else (_key(v) == key):
                 return v
         return matched
-
-
-_WORD_RUN = re.compile(r"\w+")
-_FOLDS_APART = re.compile("[\u0130\u0131\u017f]")
 
 
 def _needles(variants: Sequence[str]) -> tuple[str, ...] | None:

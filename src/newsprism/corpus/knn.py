@@ -55,8 +55,20 @@ def settle_ties(unit: np.ndarray, sims: np.ndarray, idx: np.ndarray, k: int) -> 
         return sims, idx
     tied = np.flatnonzero(sims[:, k] == sims[:, k - 1])
     sims, idx = sims[:, :k].copy(), idx[:, :k].copy()
+    # Tied rows are common: a sentence or quote that several outlets carry word for word
+    # has several identical vectors, so more than k rows share its top value.  Identical
+    # vectors have the same answer, worked out once; and only the values at least the
+    # row's k-th largest are sorted.  Each row is its own matrix-vector product: a product
+    # of many rows may round the equal dot products of identical vectors differently by
+    # their column, and undo the tie.
+    done: dict[bytes, int] = {}
     for r in tied.tolist():
+        same = done.setdefault(unit[r].tobytes(), r)
+        if same != r:
+            idx[r], sims[r] = idx[same], sims[same]
+            continue
         row = unit @ unit[r]
-        full = np.lexsort((np.arange(n), -row))[:k]
-        idx[r], sims[r] = full, row[full]
+        top = np.flatnonzero(row >= np.partition(row, n - k)[n - k])
+        best = top[np.lexsort((top, -row[top]))[:k]]
+        idx[r], sims[r] = best, row[best]
     return sims, idx
