@@ -211,7 +211,14 @@ def align_claims(
     clusters = _cluster(len(units), arts, scores, align_threshold())
 
     fam = _family_of(families)
-    facts = [claim_conflict.extract(u.text) for u in units]
+    # A unit's facts are read only where it is compared with another (most units are
+    # claims of their own and never are): extracted on first use.
+    facts: dict[int, claim_conflict.Facts] = {}
+
+    def fact(i: int) -> claim_conflict.Facts:
+        if i not in facts:
+            facts[i] = claim_conflict.extract(units[i].text)
+        return facts[i]
 
     cluster_of = {i: n for n, c in enumerate(clusters) for i in c}
     # Conflict checks: every pair inside a claim, plus pairs across claims that the MSRP
@@ -226,15 +233,17 @@ def align_claims(
     for n, c in enumerate(clusters):
         checks[n] = [(i, j, False) for x_i, i in enumerate(c) for j in c[x_i + 1 :]]
     for (i, j), sc in scores.items():
-        if cluster_of[i] == cluster_of[j]:
+        if cluster_of[i] == cluster_of[j] or sc < loose - CONFLICT_REACH:
             continue
-        same_actor = _subject_adjust(subjects.get(i, set()), subjects.get(j, set())) > 0 or bool(
-            set().union(*facts[i].speakers) & set().union(*facts[j].speakers)
-        )
-        if sc >= loose or (same_actor and sc >= loose - CONFLICT_REACH):
-            only_facts = sc < loose
-            checks[cluster_of[i]].append((i, j, only_facts))
-            checks[cluster_of[j]].append((j, i, only_facts))
+        if sc < loose:  # a little further out: with the same actor or speaker only
+            same_actor = _subject_adjust(subjects.get(i, set()), subjects.get(j, set())) > 0 or bool(
+                set().union(*fact(i).speakers) & set().union(*fact(j).speakers)
+            )
+            if not same_actor:
+                continue
+        only_facts = sc < loose
+        checks[cluster_of[i]].append((i, j, only_facts))
+        checks[cluster_of[j]].append((j, i, only_facts))
 
     claims: list[Claim] = []
     for n, c in enumerate(clusters):
@@ -249,7 +258,7 @@ def align_claims(
         seen: set[tuple[str, int, int, str]] = set()
         for i, j, only_facts in checks[n]:
             inside = cluster_of[j] == n
-            found = claim_conflict.compare(facts[i], facts[j], subjects.get(i) if inside else None,
+            found = claim_conflict.compare(fact(i), fact(j), subjects.get(i) if inside else None,
                                            subjects.get(j) if inside else None)  # fmt: skip
             for kind, why in found:
                 if only_facts and kind not in ("date", "number"):
