@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import unescape
 
 from hypothesis import given, settings
@@ -102,3 +103,11 @@ def test_report_sections_and_escaping() -> None:
     # Anchors exist for the links the sections make.
     assert 'id="span-q-q1"' in html and 'href="#span-q-q1"' in html
     assert f'id="span-x-c1-b2-{TEXT_B.index("Blinken said")}"' in html
+
+
+def test_template_lookup_on_dicts_reads_keys_but_keeps_dict_methods() -> None:
+    from newsprism.report.render import _env
+
+    page = _env().from_string("{{ d.a }}|{{ d.missing }}|{{ d.get('x', 1) }}|{{ d.values()|list|length }}|{{ c.get('a') }}")
+    # A key named like a dict method does not hide the method, as in Jinja's own lookup.
+    assert page.render(d={"a": 2, "get": 5, "values": 7}, c=Counter(a=3)) == "2||1|3|3"
