@@ -297,3 +297,23 @@ def test_parse_units_cache_gives_the_same_parses(monkeypatch: pytest.MonkeyPatch
         assert [(p.core, p.subject) for p in got] == [(p.core, p.subject) for p in plain]
     again[0].subject.add("x")  # every position is its own object
     assert "x" not in again[2].subject
+
+
+def test_a_story_of_one_article_embeds_nothing(nlp: Language) -> None:
+    from newsprism.corpus.embeddings import embed_texts
+
+    embedded: list[str] = []
+
+    def embed(texts: list[str]) -> np.ndarray:  # the real encoder, its inputs recorded
+        embedded.extend(texts)
+        return embed_texts(texts)
+
+    art = _article("a", A + " " + C)
+    units = units_of(nlp, art)
+    claims = align_claims("s1", units, [art], embed=embed)
+    # Units are compared across articles only: with one article each is a claim of its own.
+    assert embedded == []
+    assert [c.status for c in claims] == ["single_source"] * len(units) and len(units) >= 3
+    assert [(e.start, e.end) for c in claims for e in c.support] == [(u.start, u.end) for u in units]
+    two = align_claims("s1", units + units_of(nlp, _article("b", B)), [art, _article("b", B)], embed=embed)
+    assert embedded and any(c.status == "corroborated" for c in two)

@@ -214,15 +214,18 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
 
     texts = {a.id: a.text for a in articles}
     # A quote's context is the claim unit around it where there is one: the claims stage
-    # encodes every unit, so the quote groups' context vectors mostly come for free.
+    # encodes every unit of a story of two articles or more, so most of the quote groups'
+    # context vectors come for free.
     unit_spans = {a.id: [(u.start, u.end) for u in docs[a.id].claim_units] for a in articles}
-    all_units = [u for a in articles for u in docs[a.id].claim_units]
     cache.prefetch(quote_groups.texts_to_embed(quotes, texts, unit_spans))
     with _timed(timings, "stories"):
         from newsprism.corpus.stories import cluster_stories
 
         stories = cluster_stories(articles, cache=cache)
-    cache.prefetch(claim_align.texts_to_embed(all_units))
+    # Units are compared (and embedded) only within a story of two articles or more.
+    compared_units = [u for s in stories if len(s.articles) > 1 for x in s.articles if x in by_id
+                      for u in docs[x].claim_units]  # fmt: skip
+    cache.prefetch(claim_align.texts_to_embed(compared_units))
     with _timed(timings, "quote_groups"):
         quote_groups.group_quotes(quotes, texts, {a.id: a.outlet or a.source_path for a in articles}, embed=embed,
                                   sentences=unit_spans)  # fmt: skip
@@ -251,7 +254,7 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
         fam_lists = [list(f.articles) for f in families]
         # Every story embeds its units; one call for all of them fills the memo on every
         # core (a story's own call is usually too small for the encoder pool).
-        embed(claim_align.texts_to_embed(all_units))
+        embed(claim_align.texts_to_embed(compared_units))
         claims = []
         for story in stories:
             members = [by_id[x] for x in story.articles if x in by_id]

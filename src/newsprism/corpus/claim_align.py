@@ -207,7 +207,9 @@ def align_claims(
     if not units:
         return []
     arts = [order[u.article] for u in units]
-    scores, subjects = score_pairs(units, embed, cache)
+    # Pairs are across articles only: a story of one article has none, and its units need
+    # no vectors (a feed has many such stories).
+    scores, subjects = score_pairs(units, embed, cache) if len(set(arts)) > 1 else ({}, {})
     clusters = _cluster(len(units), arts, scores, align_threshold())
 
     fam = _family_of(families)
