@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from bench.corpora import EXAMPLE, real_records
@@ -65,11 +66,33 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
 
 
-def bench_end_to_end(name: str, inputs: list[str], floor_jsonl: Path, tmp: Path, jobs: int) -> dict[str, Any]:
-    """newsprism analyze (cold database) vs the spaCy floor on the same texts."""
+def _cold_run(inputs: list[str], db: Path, out: Path, jobs: int) -> tuple[float, float, float]:
+    """(wall s, peak MB, CPU s) of one ``newsprism analyze`` into a fresh database ``db``."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    wall, rss, _, cpu = run_measured([NEWSPRISM, "analyze", *inputs, "--db", str(db), "--out", str(out),
+                                      "--jobs", str(jobs), "--quiet"])  # fmt: skip
+    return wall, rss, cpu
+
+
+def bench_end_to_end(name: str, inputs: list[str], floor_jsonl: Path, tmp: Path, jobs: int,
+                     pairs: int = 1) -> dict[str, Any]:  # fmt: skip
+    """newsprism analyze (cold database) vs the spaCy floor on the same texts.
+
+    With ``pairs`` > 1 the two are run that many times, alternately and in turns (ours
+    first, then the floor first, ...), and the figures are medians: the machine's speed
+    drifts by more than a third within an hour, and a ratio of two runs minutes apart
+    moves with it.  Each pair's own ratio is kept, for its spread."""
     db = tmp / f"{name}.db"
-    wall, rss, _, cpu = run_measured([NEWSPRISM, "analyze", *inputs, "--db", str(db), "--out", str(tmp / name),
-                                 "--jobs", str(jobs), "--quiet"])  # fmt: skip
+    ours: list[tuple[float, float, float]] = []
+    floors: list[tuple[float, float, str, float]] = []
+    floor_cmd = [PY, "-m", "bench.floor", str(floor_jsonl), "--n-process", str(jobs)]
+    for k in range(max(1, pairs)):
+        if k % 2:
+            floors.append(run_measured(floor_cmd))
+        ours.append(_cold_run(inputs, db, tmp / name, jobs))
+        if not k % 2:
+            floors.append(run_measured(floor_cmd))
     with sqlite3.connect(db) as c:
         counts = json.loads(c.execute("SELECT counts FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
         n = c.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -80,14 +103,20 @@ def bench_end_to_end(name: str, inputs: list[str], floor_jsonl: Path, tmp: Path,
                                    "--jobs", str(jobs), "--quiet", "--recompute"])  # fmt: skip
     with sqlite3.connect(db) as c:
         recounts = json.loads(c.execute("SELECT counts FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
-    fwall, frss, fout, fcpu = run_measured([PY, "-m", "bench.floor", str(floor_jsonl), "--n-process", str(jobs)])
-    floor = json.loads(fout.strip().splitlines()[-1])
+    # The floor's own throughput figures: from its run of median wall time.
+    mid = sorted(floors, key=lambda f: f[0])[(len(floors) - 1) // 2]
+    floor = json.loads(mid[2].strip().splitlines()[-1])
+    wall, fwall = median([o[0] for o in ours]), median([f[0] for f in floors])
+    ratios = [o[0] / f[0] for o, f in zip(ours, floors, strict=True)]
     return {
-        "corpus": name, "articles": n, "wall_s": wall, "articles_per_s": n / wall, "peak_mb": rss, "cpu_s": cpu,
+        "corpus": name, "articles": n, "wall_s": wall, "articles_per_s": n / wall,
+        "peak_mb": max(o[1] for o in ours), "cpu_s": median([o[2] for o in ours]),
         "rerun_wall_s": rewall, "recompute_wall_s": recwall, "stages": counts.get("timings", {}),
         "recompute_stages": recounts.get("timings", {}),
         "floor_wall_s": fwall, "floor_pipe_s": floor["seconds"], "floor_articles_per_s": floor["articles_per_s"],
-        "floor_words_per_s": floor["words_per_s"], "floor_peak_mb": frss, "words": floor["words"], "floor_cpu_s": fcpu,
+        "floor_words_per_s": floor["words_per_s"], "floor_peak_mb": max(f[1] for f in floors),
+        "words": floor["words"], "floor_cpu_s": median([f[3] for f in floors]),
+        "pairs": len(ratios), "pair_ratios": ratios, "ratio_median": median(ratios),
     }  # fmt: skip
 
 
@@ -104,6 +133,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--scale", type=int, default=None, help="articles for the corpus-stage scale run")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    ap.add_argument("--pairs", type=int, default=1,
+                    help="cold runs of ours and of the floor, alternated, per corpus (medians reported)")
     args = ap.parse_args()
     scale_n = args.scale or (10_000 if args.quick else 100_000)
     results: list[dict[str, Any]] = []
@@ -111,13 +142,13 @@ def main() -> int:
         tmp = Path(tmpname)
         ex = [{"text": p.read_text(encoding="utf-8")} for p in sorted(EXAMPLE.glob("*.txt"))]
         results.append(bench_end_to_end("example", [str(EXAMPLE)], write_jsonl(ex, tmp / "ex-floor.jsonl"), tmp,
-                                        args.jobs))  # fmt: skip
+                                        args.jobs, args.pairs))  # fmt: skip
         print(json.dumps(results[-1]), flush=True)
         real = list(real_records())
         if args.quick:
             real = real[:200]
         real_file = write_jsonl(real, tmp / "real.jsonl")
-        results.append(bench_end_to_end("real", [str(real_file)], real_file, tmp, args.jobs))
+        results.append(bench_end_to_end("real", [str(real_file)], real_file, tmp, args.jobs, args.pairs))
         print(json.dumps(results[-1]), flush=True)
         swall, srss, sout, _scpu = run_measured([PY, "-m", "bench.scale", str(scale_n)])
         scale = json.loads(sout.strip().splitlines()[-1])
@@ -143,12 +174,14 @@ def render(results: list[dict[str, Any]], scale: dict[str, Any], machine_desc: s
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        ratio = r["wall_s"] / r["floor_wall_s"] if r["floor_wall_s"] else float("nan")
+        ratio_cell = f"{r['ratio_median']:.2f}"
+        if r.get("pairs", 1) > 1:
+            ratio_cell += f" (median of {r['pairs']} pairs; {min(r['pair_ratios']):.2f}–{max(r['pair_ratios']):.2f})"
         lines.append(
             f"| {r['corpus']} | {r['articles']} | {r['words']:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
             f"{r['articles_per_s']:.1f} | {r['peak_mb']:.0f} | {r['rerun_wall_s']:.1f} | {r['recompute_wall_s']:.1f} | "
             f"{r['floor_cpu_s']:.1f} | {r['floor_articles_per_s']:.1f} | "
-            f"{r['floor_words_per_s']:,.0f} | {ratio:.2f} |"
+            f"{r['floor_words_per_s']:,.0f} | {ratio_cell} |"
         )
     lines += ["", "### Seconds per stage", "", "| corpus | " + " | ".join(sorted(results[-1]["stages"])) + " |",
               "|---|" + "---|" * len(results[-1]["stages"])]  # fmt: skip
