@@ -37,9 +37,10 @@ class _Environment(Environment):
 
     Jinja tries the attribute first and the key after, so every ``quote.start`` in the
     template raised and caught an AttributeError (the page for 200 articles took 1.10 s
-    to render with that, 0.93 s without).  A plain dict's only attributes are ``dict``'s own (its methods): those
-    names still go to Jinja's lookup, so ``counts.get(...)`` is the method even where a
-    key is named "get", exactly as before.  The page is the same, byte for byte."""
+    to render with that, 0.93 s without).  A plain dict's only attributes are ``dict``'s
+    own (its methods): those names still go to Jinja's lookup, so ``counts.get(...)`` is
+    the method even where a key is named "get", exactly as before.  The page is the same,
+    byte for byte."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
