@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from newsprism.corpus import embeddings as emb
+from newsprism.workers import lent_pool
 
 
 def test_encoder_pool_gives_the_same_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,7 +38,7 @@ def test_prefetch_encodes_ahead_in_the_pool_and_a_read_waits_for_it(monkeypatch:
     try:
         small = emb.SharedCache()
         small.prefetch(texts[:10])  # too few to start the encoder processes for
-        assert not small._pending and emb.running_pool() is None
+        assert not small._pending and emb._ENCODERS["pool"] is None and lent_pool() is None
         cache = emb.SharedCache()
         cache.prefetch(texts + texts[:10] + [""])  # repeats and empty texts are not queued twice
         assert len(cache._pending) == len(texts)

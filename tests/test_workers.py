@@ -31,3 +31,22 @@ def test_tapered_chunks_keep_order_and_shrink_towards_the_end() -> None:
     assert sizes[0] == 8 and sizes == sorted(sizes, reverse=True)
     assert sizes[-4:] == [1, 1, 1, 1]
     assert tapered_chunks([], 8, 2) == []  # type: ignore[arg-type]
+
+
+def _double(x: int) -> int:
+    return 2 * x
+
+
+def test_the_encoder_pool_is_lent_while_it_runs() -> None:
+    from newsprism.corpus import embeddings
+    from newsprism.workers import lent_pool
+
+    embeddings.set_encoder_processes(2)
+    try:
+        assert lent_pool() is None
+        embeddings.start_encoders()
+        pool = lent_pool()
+        assert pool is not None and pool.map(_double, [1, 2]) == [2, 4]
+    finally:
+        embeddings.set_encoder_processes(1)  # ends them
+    assert lent_pool() is None

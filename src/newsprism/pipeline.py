@@ -232,8 +232,8 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
     sentences = {aid: d.sentences for aid, d in docs.items()}
     story_articles = [by_id[x] for s in stories for x in s.articles if x in by_id]
     cache.prefetch(summary.texts_to_embed(story_articles, sentences))
-    from newsprism.corpus.embeddings import running_pool
     from newsprism.corpus.framing import StoryFramings
+    from newsprism.workers import lent_pool
 
     with _timed(timings, "framing"):
         # Each story's framing is independent of the rest of the analysis from here on
@@ -247,7 +247,7 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
             # Only the story's own quotes travel to the worker (frame_story ignores the rest).
             framing_jobs.append((story.id, members, [q for q in quotes if q.article in ids],
                                  {a.id: docs[a.id].eval_tokens for a in members}))  # fmt: skip
-        framings = StoryFramings(framing_jobs, running_pool())
+        framings = StoryFramings(framing_jobs, lent_pool())
     with _timed(timings, "claims"):
         from newsprism.corpus.claims import align_claims
 

@@ -3,7 +3,9 @@
 Contract: ``worker_context()`` is the ``multiprocessing`` context every pool of ours uses
 (the document stages' workers, the encoder processes).  Its processes are forked from a
 server process started fresh on first use, which imports ``newsprism.worker_preload``
-first: the spaCy pipeline and the sentence encoder load there once.
+first: the spaCy pipeline and the sentence encoder load there once.  ``lent_pool()`` is the
+running pool (the encoder processes) that other work may borrow while it is idle; the
+report and framing use it without depending on the module that owns it.
 
 Why: a spawned worker starts an interpreter, imports spaCy and loads the pipeline (about
 2.5 CPU-seconds, measured) and the encoder (about 0.9), and each pool's every worker did it
@@ -18,6 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 PRELOAD = "newsprism.worker_preload"
+
+# The running pool that other work may borrow (see ``lend_pool``), or None.
+_LENT: dict[str, Any] = {"pool": None}
 
 
 def worker_context() -> Any:
@@ -34,3 +39,18 @@ def worker_context() -> Any:
     # the server, and importing it there would run its top level a second time.
     ctx.set_forkserver_preload([PRELOAD])
     return ctx
+
+
+def lend_pool(pool: Any) -> None:
+    """Offer a running pool of ours (the encoder processes) to other work, or withdraw the
+    offer with ``None`` (before the pool is terminated)."""
+    _LENT["pool"] = pool
+
+
+def lent_pool() -> Any:
+    """The pool on offer (a ``multiprocessing`` pool), or None when none is running.
+
+    Work handed to it runs while its processes have nothing of their own to do (framing,
+    the report's rendering): it must be a picklable top-level function, and it waits
+    behind whatever the pool has already queued."""
+    return _LENT["pool"]

@@ -94,9 +94,12 @@ def set_encoder_processes(n: int) -> None:
 
 
 def _shutdown_encoders() -> None:
+    from newsprism.workers import lend_pool
+
     pool = _ENCODERS.get("pool")
     _ENCODERS["pool"] = None
     if pool is not None:
+        lend_pool(None)
         pool.terminate()
         pool.join()
 
@@ -127,14 +130,6 @@ def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     return np.concatenate(_pool().map(_encode_batches, tasks))
 
 
-def running_pool() -> Any:
-    """The encoder processes when they are running (a ``multiprocessing`` pool), else None.
-
-    Other corpus work may be handed to them while they have nothing to encode; it must be
-    a picklable top-level function, and it waits behind any encoding already queued."""
-    return _ENCODERS["pool"]
-
-
 def _encoder_init(nice: int) -> None:
     """A new encoder process: lower its priority by ``nice``, then load the model."""
     if nice:
@@ -162,12 +157,14 @@ def _pool(nice: int = 0) -> Any:
     if _ENCODERS["pool"] is None:
         import atexit
 
-        from newsprism.workers import worker_context
+        from newsprism.workers import lend_pool, worker_context
 
         # Forked from the fork server, which has the model loaded (newsprism.workers).
         _ENCODERS["pool"] = worker_context().Pool(
             int(_ENCODERS["n"]), initializer=_encoder_init, initargs=(nice,)
         )
+        # Idle between encoding tasks: framing and the report may borrow it.
+        lend_pool(_ENCODERS["pool"])
         atexit.register(_shutdown_encoders)
     return _ENCODERS["pool"]
 

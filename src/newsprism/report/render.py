@@ -110,9 +110,9 @@ def start_render(data: dict[str, Any]) -> Callable[[], str]:
     the page while this process writes ``analysis.json`` and saves the analysis: a second
     and a half of the run's tail that used one core of two.  Otherwise the returned call
     renders here.  The page is the same either way."""
-    from newsprism.corpus.embeddings import running_pool
+    from newsprism.workers import lent_pool
 
-    pool = running_pool()
+    pool = lent_pool()
     if pool is None:
         return lambda: render_report(data)
     pending = pool.apply_async(render_report, (data,))
