@@ -44,3 +44,13 @@ def test_each_record_on_one_line_under_indented_sections(tmp_path: Path) -> None
 def test_non_string_keys_are_written_as_json_writes_them() -> None:
     data = {1: "a", False: "b", None: "c", 2.5: "d"}
     assert json.loads(json_text(data)) == json.loads(json.dumps(data))
+
+
+def test_written_in_pieces_of_at_most_a_record() -> None:
+    from newsprism.export import iter_json
+
+    record = {"id": "q", "text": "x" * 50}
+    data = {"quotes": [record] * 2000, "claims": [record] * 2000}
+    pieces = list(iter_json(data))
+    assert max(map(len, pieces)) <= len(json.dumps(record)) + 10
+    assert json.loads("".join(pieces)) == data

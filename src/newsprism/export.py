@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,21 +41,34 @@ def _key(k: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
 
 
-def json_text(data: Any, depth: int = 0) -> str:
-    """``data`` as JSON text: the outer ``_LAYOUT_DEPTH`` levels of containers indented, one
-    member per line, and every record below them on a line of its own.
+def json_text(data: Any) -> str:
+    """``data`` as JSON text, laid out as ``iter_json`` lays it out."""
+    return "".join(iter_json(data))
+
+
+def iter_json(data: Any, depth: int = 0) -> Iterator[str]:
+    """``data`` as JSON text, in pieces: the outer ``_LAYOUT_DEPTH`` levels of containers
+    indented, one member per line, and every record below them on a line of its own.
 
     Why not ``json.dump(..., indent=1)``: indenting every level makes Python's JSON encoder
     leave its C implementation (measured on 200 articles: 0.63 s, against 0.24 s for this
     layout), and spreads a record over dozens of lines.  A record per line reads and greps
-    as well."""
+    as well.  The pieces are at most a record long, so a writer never holds the whole text
+    (an analysis of 100,000 articles is gigabytes of it)."""
     pad = "\n" + " " * (depth + 1)
+    close = "\n" + " " * depth
     if depth < _LAYOUT_DEPTH and isinstance(data, dict) and data:
-        body = ",".join(f"{pad}{_ONE_LINE.encode(_key(k))}: {json_text(v, depth + 1)}" for k, v in data.items())
-        return "{" + body + "\n" + " " * depth + "}"
-    if depth < _LAYOUT_DEPTH and isinstance(data, list | tuple) and data:
-        return "[" + ",".join(pad + json_text(v, depth + 1) for v in data) + "\n" + " " * depth + "]"
-    return _ONE_LINE.encode(data)
+        for n, (k, v) in enumerate(data.items()):
+            yield ("{" if n == 0 else ",") + pad + _ONE_LINE.encode(_key(k)) + ": "
+            yield from iter_json(v, depth + 1)
+        yield close + "}"
+    elif depth < _LAYOUT_DEPTH and isinstance(data, list | tuple) and data:
+        for n, v in enumerate(data):
+            yield ("[" if n == 0 else ",") + pad
+            yield from iter_json(v, depth + 1)
+        yield close + "]"
+    else:
+        yield _ONE_LINE.encode(data)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -64,7 +77,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json_text(data))
+            fh.writelines(iter_json(data))
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     except BaseException:
