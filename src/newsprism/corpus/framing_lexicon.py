@@ -97,7 +97,7 @@ class Lexicon:
             for w in categories.get(cat, []):
                 self.category_of.setdefault(_key(w), cat)
         self._pattern = re.compile(_LEFT + "(?:" + _alternation(list(self.category_of)) + ")" + _RIGHT, re.I)
-        # The first word of every entry (see ``_hits``), or None to scan with the pattern alone.
+        # The first word of every entry (see ``_matches``), or None to scan with the pattern alone.
         firsts = [_WORD_RUN.match(k) for k in self.category_of]
         self._first_words = (frozenset(m.group() for m in firsts if m is not None)
                              if all(m is not None and m.start() == 0 and m.group().isascii() for m in firsts)
