@@ -173,9 +173,9 @@ def main() -> int:
     from newsprism.corpus.stories import cluster_stories
 
     if not args.skip_families:
-        before = len(cache.d)
+        encoded_before = len(cache.d)
         ladder("families", lambda xs: find_families(xs, cache=cache), arts, args.budget, res)
-        res["families_encoded_texts"] = len(cache.d) - before
+        res["families_encoded_texts"] = len(cache.d) - encoded_before
         res["peak_mb_after_families"] = peak_mb()
     stored = ladder("stories", lambda xs: cluster_stories(xs, cache=cache), arts, args.budget, res)
     res["peak_mb_after_stories"] = peak_mb()
