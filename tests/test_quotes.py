@@ -568,6 +568,34 @@ def test_nesting_features_see_a_wrapped_cue() -> None:
     assert not any(f.startswith(("holds_cue", "cue_inside")) for f in features(doc, voiced[0], []))
 
 
+def test_nesting_features_at_once_match_one_by_one() -> None:
+    """The array version gives each candidate exactly the features of the pairwise loop:
+    on a parsed text and on random candidates (equal heads, equal contents, ties at the
+    edges, with and without speakers)."""
+    import random
+
+    from newsprism.stages.quote_model import _nesting, nesting_features
+    from newsprism.stages.reporting import Cue, find_candidates
+
+    nlp = load_nlp()
+    text = ("France 24 noted that Jens Stoltenberg said that NATO must reconsider the limits. "
+            "Trump voiced strong criticism of the plan, which he said would fail, aides told reporters.")  # fmt: skip
+    cands = find_candidates(nlp(text))
+    assert len(cands) >= 4
+    assert nesting_features(cands) == [_nesting(c, cands) for c in cands]
+    assert any(nesting_features(cands))
+    rng = random.Random(7)
+    for _ in range(200):
+        rand = []
+        for _ in range(rng.randint(0, 12)):
+            c0 = rng.randint(0, 40)
+            k0 = rng.randint(0, 40)
+            rand.append(Cue(cue=(c0, c0 + rng.randint(1, 6)), content=(k0, k0 + rng.randint(0, 30)), source=None,
+                            head=rng.randint(0, 6), source_head=rng.choice([None, 1, 2]),
+                            kind=rng.choice(["ccomp", "noun", "prep"]), lexical=rng.random() < 0.5))  # fmt: skip
+        assert nesting_features(rand) == [_nesting(c, rand) for c in rand]
+
+
 def test_nested_remark_by_another_speaker_is_judged_alone() -> None:
     from newsprism.stages.quote_model import features
     from newsprism.stages.reporting import find_candidates

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.tokens import Doc
 
 from newsprism.stages.nlp import doc_text
@@ -30,12 +31,14 @@ WEIGHTS_PATH = Path(__file__).parent / "data" / "quote_cues.json"
 _PRONOUN_KIND = {"he": "he", "she": "he", "i": "i", "we": "we", "they": "they", "it": "it", "you": "you"}
 
 
-def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]], others: list[Cue] | None = None) -> list[str]:
+def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]], others: list[Cue] | None = None,
+             nesting: list[str] | None = None) -> list[str]:  # fmt: skip
     """Sparse binary features of one candidate (strings; order irrelevant).
 
     ``others`` are the article's other candidates: how this one nests with them is a
     feature (PolNeAR annotates "gave his opinion on who …" once, as the noun's remark,
-    not also as what "gave" governs)."""
+    not also as what "gave" governs).  ``nesting``: those features already worked out
+    (``nesting_features``, for every candidate at once); then ``others`` is not read."""
     tok = doc[c.head]
     lem = tok.lemma_.lower()
     f = [
@@ -96,9 +99,45 @@ def features(doc: Doc, c: Cue, quoted: list[tuple[int, int]], others: list[Cue] 
         root = first.root
         f.append(f"croot={root.ent_type_ or root.pos_}|{c.kind}")
         f.append(f"lem|croot={lem}|{root.pos_}")
-    if others:
+    if nesting is not None:
+        f += nesting
+    elif others:
         f += _nesting(c, others)
     return f
+
+
+def nesting_features(cands: list[Cue]) -> list[list[str]]:
+    """``_nesting(c, cands)`` for every ``c`` of ``cands``, the same lists, in order.
+
+    Why: an article has a hundred candidates or more, and comparing each with every
+    other in Python was a tenth of the document stages' own time; the comparisons are
+    made here as array operations, and only the hits are turned into strings."""
+    n = len(cands)
+    if n == 0:
+        return []
+    head = np.fromiter((c.head for c in cands), dtype=np.int64, count=n)
+    cue = np.asarray([c.cue for c in cands], dtype=np.int64).reshape(n, 2)
+    con = np.asarray([c.content for c in cands], dtype=np.int64).reshape(n, 2)
+    src = np.fromiter((-1 if c.source_head is None else c.source_head for c in cands), dtype=np.int64, count=n)
+    other = head[:, None] != head[None, :]  # [i, j]: j is another head than i
+    # i's content holds j's cue
+    holds = other & (con[:, None, 0] <= cue[None, :, 0]) & (cue[None, :, 1] <= con[:, None, 1])
+    # i's cue inside j's content, and i has no speaker of its own (``_own_speaker``)
+    own = (src[:, None] != -1) & (src[:, None] != src[None, :])
+    inside = other & (con[None, :, 0] <= cue[:, None, 0]) & (cue[:, None, 1] <= con[None, :, 1]) & ~own
+    same = other & (con[:, None, 0] == con[None, :, 0]) & (con[:, None, 1] == con[None, :, 1])
+    out: list[set[str]] = [set() for _ in range(n)]
+    for i, j in zip(*np.nonzero(holds), strict=True):
+        c, o = cands[i], cands[j]
+        where = "start" if o.cue[0] - c.content[0] <= 12 else "in"
+        out[i].add(f"holds_cue|{c.kind}|{o.kind}|{where}")
+        out[i].add(f"holds_cue_lex|{o.lexical}|{where}")
+    for i, j in zip(*np.nonzero(inside), strict=True):
+        out[i].add(f"cue_inside|{cands[i].kind}|{cands[j].kind}")
+        out[i].add(f"cue_inside_lex|{cands[j].lexical}")
+    for i, j in zip(*np.nonzero(same), strict=True):
+        out[i].add(f"same_content|{cands[i].kind}|{cands[j].kind}")
+    return [sorted(x) for x in out]
 
 
 def _nesting(c: Cue, others: list[Cue]) -> list[str]:
@@ -148,8 +187,8 @@ def select(doc: Doc, cands: list[Cue], quoted: list[tuple[int, int]]) -> list[Cu
     weights: dict[str, float] = model["weights"]
     threshold = float(model["threshold"])
     best: dict[int, Cue] = {}
-    for c in cands:
-        c.score = probability(features(doc, c, quoted, cands), weights)
+    for c, nest in zip(cands, nesting_features(cands), strict=True):
+        c.score = probability(features(doc, c, quoted, nesting=nest), weights)
         if c.score >= threshold and (c.head not in best or _rank(c) > _rank(best[c.head])):
             best[c.head] = c
     kept = sorted(best.values(), key=lambda c: c.cue[0])

@@ -36,7 +36,7 @@ from newsprism.eval.polnear import (
 from newsprism.stages import quote_model
 from newsprism.stages.nlp import load_nlp
 from newsprism.stages.quote_marks import find_quote_spans
-from newsprism.stages.quote_model import WEIGHTS_PATH, features
+from newsprism.stages.quote_model import WEIGHTS_PATH, features, nesting_features
 from newsprism.stages.quotes import extract_quotes
 from newsprism.stages.reporting import find_candidates
 
@@ -75,9 +75,9 @@ def build(bench: Path, cache: str | None = None) -> list[Row]:
         golds = [(normalise(text, *g.content), g.cue) for g in gold if g.content is not None and g.cue is not None]
         feats, labels = [], []
         cands = find_candidates(doc)
-        for c in cands:
+        for c, nest in zip(cands, nesting_features(cands), strict=True):
             cc = normalise(text, *c.content)
-            feats.append(features(doc, c, quoted, cands))
+            feats.append(features(doc, c, quoted, nesting=nest))
             labels.append(int(any(_overlaps(cc, gc) and _overlaps(c.cue, gcue) for gc, gcue in golds)))
         out.append((name, text, gold, doc, feats, labels))
     return out
