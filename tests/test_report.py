@@ -111,3 +111,23 @@ def test_template_lookup_on_dicts_reads_keys_but_keeps_dict_methods() -> None:
     page = _env().from_string("{{ d.a }}|{{ d.missing }}|{{ d.get('x', 1) }}|{{ d.values()|list|length }}|{{ c.get('a') }}")
     # A key named like a dict method does not hide the method, as in Jinja's own lookup.
     assert page.render(d={"a": 2, "get": 5, "values": 7}, c=Counter(a=3)) == "2||1|3|3"
+
+
+def test_page_rendered_in_two_processes_is_the_same_page() -> None:
+    """``start_render`` with a pool: the texts and the page around them come from two
+    worker processes and are joined here; the page is byte for byte ``render_report``'s.
+    An article whose title holds a text marker gets the whole page rendered in one piece,
+    still the same page (a marker inside an article's text is never looked for)."""
+    import multiprocessing
+
+    from newsprism.report.render import _MARK_CLOSE, _MARK_OPEN, fill_shell, render_shell, start_render
+
+    data = _data()
+    hostile = _data()
+    hostile["articles"][1]["title"] = f"{_MARK_OPEN}newsprism-text-0{_MARK_CLOSE}"
+    hostile["articles"][0]["text"] = TEXT_A.replace("Talks", f"{_MARK_OPEN}newsprism-text-1{_MARK_CLOSE}")
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        for d in (data, hostile):
+            assert start_render(d, pool)() == render_report(d)
+    assert fill_shell(render_shell(hostile), ["x", "y"]) == ""  # the marker shows twice: not filled
+    assert fill_shell(render_shell(data), ["x", "y"]).count("x") >= 1

@@ -244,3 +244,24 @@ def test_shared_cache_memo_is_bounded_and_falls_back_to_the_store() -> None:
     assert back.reads == [["k0"]] and float(got["k0"][0]) == 0.0
     assert cache.get_many(["k2"]) and back.reads == [["k0"]]  # k2 was used more recently than k1
     assert cache.get_many(["k1"]) and back.reads == [["k0"], ["k1"]]
+
+
+def test_summary_in_another_process_is_the_same_summary() -> None:
+    """A story summarised from its ``summary_job`` in a worker process (``PoolMap``, as the
+    pipeline hands stories to the encoder processes) is the summary made here with the
+    same embedder; and without a pool ``PoolMap`` does the same work in this process."""
+    import multiprocessing
+
+    from newsprism.corpus.embeddings import SharedCache, embedder
+    from newsprism.corpus.summary import summarize_job, summary_job
+    from newsprism.workers import PoolMap
+
+    arts = _articles()
+    embed = embedder(SharedCache())
+    here = summarize_story("s", arts, _claims(), _sentences(arts), embed=embed)
+    jobs = [summary_job("s", arts, _claims(), _sentences(arts), embed), summary_job("t", arts[:1], [], _sentences(arts), embed)]
+    alone = summarize_story("t", arts[:1], [], _sentences(arts), embed=embed)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        assert PoolMap(summarize_job, jobs, pool).get() == [here, alone]
+    assert PoolMap(summarize_job, jobs).get() == [here, alone]
+    assert here["sentences"]

@@ -233,7 +233,7 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
     story_articles = [by_id[x] for s in stories for x in s.articles if x in by_id]
     cache.prefetch(summary.texts_to_embed(story_articles, sentences))
     from newsprism.corpus.framing import StoryFramings
-    from newsprism.workers import lent_pool
+    from newsprism.workers import PoolMap, lent_pool
 
     with _timed(timings, "framing"):
         # Each story's framing is independent of the rest of the analysis from here on
@@ -268,7 +268,6 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
             claims.extend(story_claims)
 
     timeline: list[Any] = []
-    summaries: list[Any] = []
     claims_by_story: dict[str, list[dict[str, Any]]] = {}
     for c in claims:
         plain = as_plain(c)
@@ -278,6 +277,12 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
         # (prefetched above) uses every core, where a hundred small per-story calls left
         # one idle.
         embed(summary.texts_to_embed(story_articles, sentences))
+        # The stories' summaries are independent: the encoder processes, idle by now, write
+        # them while this process builds the timelines (here, without the processes).
+        summary_jobs = [summary.summary_job(story.id, [by_id[x] for x in story.articles if x in by_id],
+                                            claims_by_story.get(story.id, []), sentences, embed)
+                        for story in stories]  # fmt: skip
+        pending_summaries = PoolMap(summary.summarize_job, summary_jobs, lent_pool())
     for story in stories:
         members = [by_id[x] for x in story.articles if x in by_id]
         with _timed(timings, "timeline"):
@@ -285,11 +290,8 @@ def _corpus_stages(analysis: Analysis, docs: dict[str, Any], store: Store | None
 
             timexes = {a.id: docs[a.id].timexes for a in members}
             timeline.extend(build_timeline(story.id, members, timexes, sentences, embed=embed))
-        with _timed(timings, "summary"):
-            from newsprism.corpus.summary import summarize_story
-
-            summaries.append(summarize_story(story.id, members, claims_by_story.get(story.id, []), sentences,
-                                             embed=embed))  # fmt: skip
+    with _timed(timings, "summary"):
+        summaries = pending_summaries.get()
 
     with _timed(timings, "framing"):
         framing = framings.get()

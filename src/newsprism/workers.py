@@ -17,6 +17,7 @@ the reason the pools were spawned rather than forked from the caller.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 PRELOAD = "newsprism.worker_preload"
@@ -54,3 +55,20 @@ def lent_pool() -> Any:
     the report's rendering): it must be a picklable top-level function, and it waits
     behind whatever the pool has already queued."""
     return _LENT["pool"]
+
+
+class PoolMap:
+    """``[fn(job) for job in jobs]``, worked out in ``pool``'s processes while the caller
+    goes on; ``get()`` returns the list, in the jobs' order.  Without a pool (or with no
+    jobs) ``get()`` does the work here, with the same result.  ``fn`` must be a picklable
+    top-level function, and the jobs independent of one another."""
+
+    def __init__(self, fn: Callable[[Any], Any], jobs: list[Any], pool: Any = None) -> None:
+        self._fn = fn
+        self.jobs = jobs
+        self.pending = pool.map_async(fn, jobs, chunksize=1) if pool is not None and jobs else None
+
+    def get(self) -> list[Any]:
+        if self.pending is not None:
+            return list(self.pending.get())
+        return [self._fn(job) for job in self.jobs]

@@ -360,11 +360,13 @@ class StoryFramings:
     """
 
     def __init__(self, jobs: list[FramingJob], pool: Any = None, min_articles: int = POOL_MIN_ARTICLES) -> None:
+        from newsprism.workers import PoolMap
+
         self.jobs = jobs
         big = sum(len(articles) for _, articles, _, _ in jobs) >= min_articles
-        self._pending = pool.map_async(_frame_job, jobs, chunksize=1) if pool is not None and big else None
+        self._map = PoolMap(_frame_job, jobs, pool if big else None)
+        self._pending = self._map.pending
 
     def get(self) -> list[OutletFraming]:
-        parts = self._pending.get() if self._pending is not None else [_frame_job(j) for j in self.jobs]
-        return [f for part in parts for f in part]
+        return [f for part in self._map.get() for f in part]
 

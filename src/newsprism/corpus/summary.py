@@ -30,6 +30,9 @@ import numpy as np
 if TYPE_CHECKING:
     from newsprism.model import Article
 
+    # (story id, its articles, its claims, their sentence spans, the vectors of their pieces)
+    SummaryJob = tuple[str, list[Article], list[dict[str, Any]], dict[str, list[tuple[int, int]]], np.ndarray]
+
 FAITHFUL_THRESHOLD = 0.5
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -239,6 +242,11 @@ def select(toks: Sequence[Sequence[str]], probs: dict[str, float], quality: Sequ
     covered: set[str] = set()
     length = 0
     current = 0.0
+    # Each item's distinct words, built once (the same sets, so the sums below add the
+    # same numbers in the same order as building them afresh each round).
+    words = [set(t) for t in toks]
+    # Items too close to a chosen one: checked against each item once, as it is chosen.
+    redundant = [False] * len(toks)
 
     def f1(overlap: float, n: int) -> float:
         return 2 * overlap / (n + target_words) if n else 0.0
@@ -247,11 +255,9 @@ def select(toks: Sequence[Sequence[str]], probs: dict[str, float], quality: Sequ
         best, best_score = -1, 0.0
         base = sum(probs.get(w, 0.0) for w in covered)
         for i, t in enumerate(toks):
-            if i in chosen or quality[i] <= 0 or not t:
+            if redundant[i] or i in chosen or quality[i] <= 0 or not t:
                 continue
-            if vecs is not None and any(float(vecs[i] @ vecs[j]) >= REDUNDANT_COS for j in chosen):
-                continue
-            overlap = base + sum(probs.get(w, 0.0) for w in set(t) - covered)
+            overlap = base + sum(probs.get(w, 0.0) for w in words[i] - covered)
             gain = f1(overlap, length + len(t)) - current
             score = gain * quality[i]
             if score > best_score:
@@ -259,6 +265,10 @@ def select(toks: Sequence[Sequence[str]], probs: dict[str, float], quality: Sequ
         if best < 0:
             break
         chosen.append(best)
+        if vecs is not None:
+            for i, t in enumerate(toks):
+                if t and quality[i] > 0 and not redundant[i] and float(vecs[i] @ vecs[best]) >= REDUNDANT_COS:
+                    redundant[i] = True
         covered |= set(toks[best])
         length += len(toks[best])
         current = f1(sum(probs.get(w, 0.0) for w in covered), length)
@@ -362,6 +372,8 @@ class _Index:
     groups: list[str]
     headline: list[bool]
     vecs: np.ndarray
+    # article id -> its pieces' indices, in order: where ``_piece_of`` looks
+    by_article: dict[str, list[int]] = field(default_factory=dict)
 
 
 def texts_to_embed(articles: list[Article], sentences: dict[str, list[tuple[int, int]]]) -> list[str]:
@@ -390,7 +402,10 @@ def _index(articles: list[Article], sentences: dict[str, list[tuple[int, int]]],
             headline.append(is_head)
             pos += 0 if is_head else 1
     vecs = embed(texts) if embed_fn is None or not texts else unit_vectors(embed_fn(texts))
-    return _Index(ids, texts, positions, groups, headline, vecs)
+    by_article: dict[str, list[int]] = {}
+    for j, (aid, _s, _e) in enumerate(ids):
+        by_article.setdefault(aid, []).append(j)
+    return _Index(ids, texts, positions, groups, headline, vecs, by_article)
 
 
 # A fact two independent outlets report outranks one only one reports (the brief: prefer
@@ -439,14 +454,37 @@ def summarize_story(story_id: str, articles: list[Article], claims: list[dict[st
     return {"story": story_id, "sentences": [c.to_json() for c in chosen]}
 
 
+def summary_job(story_id: str, articles: list[Article], claims: list[dict[str, Any]],
+                sentences: dict[str, list[tuple[int, int]]],
+                embed: Callable[[Sequence[str]], np.ndarray]) -> SummaryJob:  # fmt: skip
+    """What ``summarize_job`` needs to summarise one story in another process: its
+    articles, claims and sentences, and the vectors of the texts it embeds (read here,
+    from the caller's ``embed``, so the other process computes with the same numbers)."""
+    sents = {a.id: sentences.get(a.id, []) for a in articles}
+    texts = texts_to_embed(articles, sents)
+    vecs = np.asarray(embed(texts)) if texts else np.zeros((0, 0), dtype=np.float32)
+    return story_id, articles, claims, sents, vecs
+
+
+def summarize_job(job: SummaryJob) -> dict[str, Any]:
+    """``summarize_story`` of a ``summary_job``: the same summary as with the caller's embed."""
+    story_id, articles, claims, sentences, vecs = job
+    rows = dict(zip(texts_to_embed(articles, sentences), vecs, strict=True))
+
+    def embed_known(texts: Sequence[str]) -> np.ndarray:
+        return np.stack([rows[t] for t in texts])
+
+    return summarize_story(story_id, articles, claims, sentences, embed=embed_known)
+
+
 def _piece_of(idx: _Index, article: str, start: int, end: int) -> int | None:
     """The sentence piece of ``article`` overlapping ``start:end`` most."""
     best, best_ov = None, 0
-    for j, (a, s, e) in enumerate(idx.ids):
-        if a == article:
-            ov = min(e, end) - max(s, start)
-            if ov > best_ov:
-                best, best_ov = j, ov
+    for j in idx.by_article.get(article, ()):
+        _a, s, e = idx.ids[j]
+        ov = min(e, end) - max(s, start)
+        if ov > best_ov:
+            best, best_ov = j, ov
     return best
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
@@ -103,32 +104,81 @@ def _template() -> Any:
     return _env().from_string(_asset("report.html.j2"))
 
 
-def start_render(data: dict[str, Any]) -> Callable[[], str]:
+def start_render(data: dict[str, Any], pool: Any = None) -> Callable[[], str]:
     """Begin rendering ``data``'s report and return the call that yields the page.
 
-    When the encoder processes are up and idle (the end of ``analyze``), one of them renders
-    the page while this process writes ``analysis.json`` and saves the analysis: a second
-    and a half of the run's tail that used one core of two.  Otherwise the returned call
-    renders here.  The page is the same either way."""
+    When the encoder processes are up and idle (the end of ``analyze``), two of them render
+    the page while this process writes ``analysis.json`` and saves the analysis: one builds
+    the articles' texts (half the work), the other the page around them, with a marker
+    where each text goes; the call puts the texts in.  Otherwise the returned call renders
+    here.  The page is the same either way, byte for byte.  ``pool``: the processes to use
+    (default: the lent encoder pool)."""
     from newsprism.workers import lent_pool
 
-    pool = lent_pool()
+    pool = pool if pool is not None else lent_pool()
     if pool is None:
         return lambda: render_report(data)
-    pending = pool.apply_async(render_report, (data,))
-    return lambda: str(pending.get())
+    texts = pool.apply_async(article_texts, (data,))
+    shell = pool.apply_async(render_shell, (data,))
+    return lambda: fill_shell(str(shell.get()), texts.get()) or render_report(data)
+
+
+# Where an article's text goes in ``render_shell``'s page: private-use characters that the
+# escaping leaves alone; a page where one does not occur exactly once is rendered whole.
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_MARK = re.compile(_MARK_OPEN + r"newsprism-text-(\d+)" + _MARK_CLOSE)
+
+
+def article_texts(data: dict[str, Any]) -> list[str]:
+    """Each article's text as the page shows it (``_text_html``), in ``data``'s order."""
+    refs = span_refs(data)
+    return [str(_text_html(a["id"], _with_offsets(article_pieces(a, refs.get(a["id"], [])))))
+            for a in data.get("articles", [])]  # fmt: skip
+
+
+def render_shell(data: dict[str, Any]) -> str:
+    """The page with a marker in place of each article's text (see ``fill_shell``)."""
+    marks = {a["id"]: Markup(f"{_MARK_OPEN}newsprism-text-{i}{_MARK_CLOSE}")
+             for i, a in enumerate(data.get("articles", []))}  # fmt: skip
+    return _render(data, marks)
+
+
+def fill_shell(shell: str, texts: list[str]) -> str:
+    """``shell`` with every marker replaced by its text; "" when the markers are not each
+    there exactly once (an article that itself holds such a marker, say)."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    pos = 0
+    for m in _MARK.finditer(shell):
+        k = int(m.group(1))
+        if k in seen or k >= len(texts):
+            return ""
+        seen.add(k)
+        parts += [shell[pos : m.start()], texts[k]]
+        pos = m.end()
+    if len(seen) != len(texts):
+        return ""
+    parts.append(shell[pos:])
+    return "".join(parts)
 
 
 def render_report(data: dict[str, Any]) -> str:
     """The whole report page for one analysis."""
+    refs = span_refs(data)
+    texts = {a["id"]: _text_html(a["id"], _with_offsets(article_pieces(a, refs.get(a["id"], []))))
+             for a in data.get("articles", [])}  # fmt: skip
+    return _render(data, texts)
+
+
+def _render(data: dict[str, Any], texts: dict[str, Markup]) -> str:
+    """The page template over ``data``, with ``texts`` as the articles' texts."""
     articles = data.get("articles", [])
     kinds = Counter(s["kind"] for a in articles for s in a.get("segments", []))
     js = _asset("report.js")
-    refs = span_refs(data)
     return _template().render(
         data=data,
         articles=articles,
-        texts={a["id"]: _text_html(a["id"], _with_offsets(article_pieces(a, refs.get(a["id"], [])))) for a in articles},
+        texts=texts,
         v=build_views(data),
         kind_counts=kinds,
         outlets=sorted({a["outlet"] for a in articles if a.get("outlet")}),
