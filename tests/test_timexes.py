@@ -155,3 +155,33 @@ def test_raw_text_variant_without_parse() -> None:
 )
 def test_explicit_forms_and_numbers(nlp: Any, text: str, expected: list[tuple[str, str]]) -> None:
     assert [(t.text, t.value) for t in _tx(nlp, text)] == expected
+
+
+def test_anchored_scan_finds_exactly_what_finditer_finds() -> None:
+    """The scan that tries only the places a match can start (``_ANCHORS``) returns
+    ``finditer``'s matches, span for span and group for group: on the example articles
+    and on text made to stress it (stacked prepositions and modifiers, odd spaces, case,
+    long runs of spaces before a month, matches that overlap an anchor's window)."""
+    import random
+
+    from conftest import EXAMPLE
+    from newsprism.stages.timexes import _ANCHORS, _PATTERNS, _matches
+
+    vocab = ("in", "on", "since", "by", "the end of", "the beginning of", "early", "late", "mid-", "mid", "last",
+             "next", "this", "the middle of", "May", "may", "MARCH", "Sept.", "Sep", "Jan", "janov", "June", "Dec.",
+             "30", "3rd", "31st", "of", "2024", "1999", "2024-05-30", "Thursday", "Friday,", "morning", "year",
+             "years", "month", "week", "weekend", "ago", "a few", "two", "days", "the past", "recently", "today",
+             "ſeptember", "Ｍay", "Mayday", "recent weeks", "more recently", "in the past few months", "lately", "tonight", "the day before yesterday", "this morning", "xlast", "in\u00a0May", ",", ".", "-", "'s", "\n", "%", "troops")  # fmt: skip
+    rng = random.Random(11)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLE.glob("*.txt"))]
+    for _ in range(3000):
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 14))]
+        texts.append("".join(w + rng.choice([" ", " ", "  ", "\n", "\t", "", " " * 40]) for w in words))
+    assert set(_ANCHORS) <= {name for name, _ in _PATTERNS}
+    found = 0
+    for text in texts:
+        for name, rx in _PATTERNS:
+            want = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in _matches(name, rx, text)] == want, (name, text)
+            found += len(want)
+    assert found > 1000

@@ -222,6 +222,60 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Where each pattern's matches can start, so a scan tries only those places (the patterns'
+# optional leading words made the regex engine try every character of the text: a fifth of
+# the document stages' own time).  Each match holds an *anchor* (a zero-width lookahead,
+# compiled with the pattern's flags so case folding is the same), and before the anchor
+# only words, numbers, spaces and "-,.'" — at most the given number of characters that
+# are not spaces.  ``tests/test_timexes.py`` holds the scan to ``finditer``'s matches.
+_ANCHORS: dict[str, tuple[re.Pattern[str], int]] = {
+    "mdy": (re.compile(r"(?=Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"), 12),
+    "dmy": (re.compile(r"(?=Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"), 20),
+    "my": (re.compile(r"(?=Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"), 10),
+    "month": (re.compile(r"(?=jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE), 32),
+    "year": (re.compile(r"(?=1[89]\d\d|20\d\d)"), 24),
+    "relyear": (re.compile(r"(?=year)", re.IGNORECASE), 20),
+    "relmonth": (re.compile(r"(?=month)", re.IGNORECASE), 20),
+    "relweek": (re.compile(r"(?=week)", re.IGNORECASE), 20),
+    "ago": (re.compile(r"(?=ago)", re.IGNORECASE), 20),
+    "weekday": (re.compile(r"(?=Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"), 8),
+}
+
+
+def _prefix_char(ch: str) -> bool:
+    return ch.isalnum() or ch.isspace() or ch in "-,.'"
+
+
+def _matches(name: str, rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """``list(rx.finditer(text))``, trying a match only where one can start (``_ANCHORS``)."""
+    anchor = _ANCHORS.get(name)
+    if anchor is None:
+        return list(rx.finditer(text))
+    anchors, max_chars = anchor
+    out: list[re.Match[str]] = []
+    pos = 0  # where finditer would go on scanning
+    tried = 0  # every start below this has been tried
+    for a in anchors.finditer(text):
+        k = a.start()
+        if k < pos or k < tried:
+            continue
+        lo, chars = k, 0
+        while lo > pos and _prefix_char(text[lo - 1]):
+            chars += not text[lo - 1].isspace()
+            if chars > max_chars:
+                break
+            lo -= 1
+        for i in range(max(lo, tried), k + 1):
+            m = rx.match(text, i)
+            if m is not None:
+                out.append(m)
+                pos = tried = m.end()
+                break
+        else:
+            tried = k + 1
+    return out
+
+
 def _fmt_month(y: int, m: int) -> str:
     return f"{y:04d}-{m:02d}"
 
@@ -373,7 +427,7 @@ def find_timexes_in(text: str, published: str | None, doc: Doc | None = None) ->
 
     cands: list[tuple[int, int, str, re.Match[str]]] = []
     for name, rx in _PATTERNS:
-        for m in rx.finditer(text):
+        for m in _matches(name, rx, text):
             s, e = m.span("x")
             cands.append((s, e, name, m))
     # Longest first, then leftmost: "Thursday, May 30, 2024" beats "Thursday".
