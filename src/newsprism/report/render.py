@@ -164,10 +164,8 @@ def fill_shell(shell: str, texts: list[str]) -> str:
 
 def render_report(data: dict[str, Any]) -> str:
     """The whole report page for one analysis."""
-    refs = span_refs(data)
-    texts = {a["id"]: _text_html(a["id"], _with_offsets(article_pieces(a, refs.get(a["id"], []))))
-             for a in data.get("articles", [])}  # fmt: skip
-    return _render(data, texts)
+    articles = data.get("articles", [])
+    return _render(data, {a["id"]: Markup(t) for a, t in zip(articles, article_texts(data), strict=True)})
 
 
 def _render(data: dict[str, Any], texts: dict[str, Markup]) -> str:
