@@ -269,7 +269,7 @@ def select(toks: Sequence[Sequence[str]], probs: dict[str, float], quality: Sequ
             for i, t in enumerate(toks):
                 if t and quality[i] > 0 and not redundant[i] and float(vecs[i] @ vecs[best]) >= REDUNDANT_COS:
                     redundant[i] = True
-        covered |= set(toks[best])
+        covered |= words[best]
         length += len(toks[best])
         current = f1(sum(probs.get(w, 0.0) for w in covered), length)
     return chosen

@@ -228,17 +228,19 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # compiled with the pattern's flags so case folding is the same), and before the anchor
 # only words, numbers, spaces and "-,.'" — at most the given number of characters that
 # are not spaces.  ``tests/test_timexes.py`` holds the scan to ``finditer``'s matches.
+# Every spelling of a month in _MONTH_RE / _MONTH_DAY_RE begins with one of these.
+_MONTH_START = "(?=Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _ANCHORS: dict[str, tuple[re.Pattern[str], int]] = {
-    "mdy": (re.compile(r"(?=Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"), 12),
-    "dmy": (re.compile(r"(?=Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"), 20),
-    "my": (re.compile(r"(?=Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"), 10),
-    "month": (re.compile(r"(?=jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE), 32),
+    "mdy": (re.compile(_MONTH_START), 12),
+    "dmy": (re.compile(_MONTH_START), 20),
+    "my": (re.compile(_MONTH_START), 10),
+    "month": (re.compile(_MONTH_START, re.IGNORECASE), 32),
     "year": (re.compile(r"(?=1[89]\d\d|20\d\d)"), 24),
     "relyear": (re.compile(r"(?=year)", re.IGNORECASE), 20),
     "relmonth": (re.compile(r"(?=month)", re.IGNORECASE), 20),
     "relweek": (re.compile(r"(?=week)", re.IGNORECASE), 20),
     "ago": (re.compile(r"(?=ago)", re.IGNORECASE), 20),
-    "weekday": (re.compile(r"(?=Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"), 8),
+    "weekday": (re.compile("(?=" + _WD_RE + ")"), 8),
 }
 
 
