@@ -185,3 +185,18 @@ def test_anchored_scan_finds_exactly_what_finditer_finds() -> None:
             assert [(m.span(), m.groupdict()) for m in _matches(name, rx, text)] == want, (name, text)
             found += len(want)
     assert found > 1000
+
+
+def test_an_infinitive_at_the_root_of_its_sentence_resolves() -> None:
+    """A parse whose root is a bare infinitive ("To meet on Friday", as a headline) once sent
+    the tense rule up the root's head, which is itself, until the stack ran out: one such
+    sentence failed the whole run of 1,320 articles."""
+    import spacy
+    from spacy.tokens import Doc
+
+    words = ["To", "meet", "on", "Friday"]
+    doc = Doc(spacy.blank("en").vocab, words=words, spaces=[True, True, True, False], heads=[1, 1, 1, 2],
+              deps=["aux", "ROOT", "prep", "pobj"], pos=["PART", "VERB", "ADP", "PROPN"],
+              tags=["TO", "VB", "IN", "NNP"], lemmas=["to", "meet", "on", "Friday"])  # fmt: skip
+    (found,) = find_timexes_in(doc.text, "2024-03-06", doc)
+    assert (found.text, found.value) == ("Friday", "2024-03-08")  # the Friday to come, as "to meet" says

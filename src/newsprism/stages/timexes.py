@@ -339,6 +339,8 @@ def _verb_tense(verb: Token) -> str:
         # An infinitive: future after "plans/expects/wants to"; after another past verb
         # ("was forced to leave on Friday") we cannot tell.
         head = verb.head
+        if head.i == verb.i:
+            return "future"  # the infinitive heads its sentence ("To meet on Friday"): nothing governs it
         if head.lemma_.lower() in _FUTURE_LEMMAS or _verb_tense(head) == "future":
             return "future"
         return "unknown" if head.tag_ in ("VBD", "VBN") else "future"
