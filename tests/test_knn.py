@@ -48,3 +48,15 @@ def test_a_tie_across_the_kth_place_goes_to_the_lower_index() -> None:
     idx = np.array([[0, 3, 2]])
     got_sims, got_idx = knn.settle_ties(unit, sims, idx, 2)
     assert got_idx.tolist() == [[0, 1]] and np.allclose(got_sims, [[1.0, 0.6]])
+
+
+def test_many_tied_rows_settled_in_blocks_match_brute_force() -> None:
+    """More distinct tied vectors than one block of the tie-settling product holds: every
+    vector carried by six rows, so each row's fifth and sixth neighbours tie."""
+    rng = np.random.default_rng(11)
+    vecs = np.repeat(rng.normal(size=(knn._TIE_BLOCK + 40, 6)).astype(np.float32), 6, axis=0)
+    vecs = vecs[rng.permutation(len(vecs))]
+    sims, idx = knn.cosine_neighbours(vecs, 5)
+    want_sims, want_idx = _brute(vecs, 5)
+    assert np.array_equal(idx, want_idx)
+    assert np.allclose(sims, want_sims, atol=1e-6)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_TIE_BLOCK = 256  # tied rows whose similarities are one matrix product
+
 
 def cosine_neighbours(vecs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """``(similarity, index)``, each ``(n, k)``: row ``i``'s ``k`` most cosine-similar rows,
@@ -58,17 +60,29 @@ def settle_ties(unit: np.ndarray, sims: np.ndarray, idx: np.ndarray, k: int) -> 
     # Tied rows are common: a sentence or quote that several outlets carry word for word
     # has several identical vectors, so more than k rows share its top value.  Identical
     # vectors have the same answer, worked out once; and only the values at least the
-    # row's k-th largest are sorted.  Each row is its own matrix-vector product: a product
-    # of many rows may round the equal dot products of identical vectors differently by
-    # their column, and undo the tie.
-    done: dict[bytes, int] = {}
+    # row's k-th largest are sorted.
+    if not len(tied):
+        return sims, idx
+    # The tied rows' full rows of similarities, against each *distinct* vector once and
+    # expanded to the rows that carry it: copies of one vector get one value, so their tie
+    # survives (a product may round the same dot product differently by its column), and
+    # the products run as matrix blocks, not one matrix-vector product per row (which, on
+    # 34,000 quotes of 1,320 articles, took 36 s).
+    dim = unit.shape[1]
+    keys = np.ascontiguousarray(unit).view(np.dtype((np.void, dim * unit.itemsize))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    distinct = unit[first]
+    wanted = np.unique(inverse[tied])  # distinct vectors of the tied rows, each worked out once
+    answer: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for lo in range(0, len(wanted), _TIE_BLOCK):
+        block = wanted[lo : lo + _TIE_BLOCK]
+        products = distinct[block] @ distinct.T
+        for v, against in zip(block.tolist(), products, strict=True):
+            row = against[inverse]
+            top = np.flatnonzero(row >= np.partition(row, n - k)[n - k])
+            best = top[np.lexsort((top, -row[top]))[:k]]
+            answer[v] = (best, row[best])
     for r in tied.tolist():
-        same = done.setdefault(unit[r].tobytes(), r)
-        if same != r:
-            idx[r], sims[r] = idx[same], sims[same]
-            continue
-        row = unit @ unit[r]
-        top = np.flatnonzero(row >= np.partition(row, n - k)[n - k])
-        best = top[np.lexsort((top, -row[top]))[:k]]
-        idx[r], sims[r] = best, row[best]
+        idx[r], sims[r] = answer[int(inverse[r])]
     return sims, idx
