@@ -21,9 +21,12 @@ _TIE_BLOCK = 256  # tied rows whose similarities are one matrix product
 def cosine_neighbours(vecs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """``(similarity, index)``, each ``(n, k)``: row ``i``'s ``k`` most cosine-similar rows,
     most similar first, ties to the lower index.  A zero row is similar (0.0) to everything.
-    ``k`` is clipped to ``n``."""
-    import faiss
+    ``k`` is clipped to ``n``.
 
+    Rows that carry the same vector (a quote or sentence several outlets print word for
+    word) are searched once: the search runs over the distinct vectors, and each one's
+    neighbours are expanded to the rows that carry them, which all get the one similarity
+    computed for it (so ties among copies go to the lower row, as they must)."""
     m = np.asarray(vecs, dtype=np.float32)
     n = m.shape[0]
     k = min(k, n)
@@ -31,6 +34,42 @@ def cosine_neighbours(vecs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]
         return np.zeros((n, 0), np.float32), np.zeros((n, 0), np.int64)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     unit = np.ascontiguousarray(m / np.where(norms > 0, norms, 1.0), dtype=np.float32)
+    first, of_row = _distinct(unit)
+    if len(first) == n:
+        return _search(unit, k)
+    distinct = unit[first]
+    dsims, didx = _search(distinct, min(k, len(first)))
+    by_vec = np.argsort(of_row, kind="stable")
+    bounds = np.searchsorted(of_row[by_vec], np.arange(len(first) + 1))
+    members = [by_vec[bounds[v] : bounds[v + 1]] for v in range(len(first))]
+    counts = np.diff(bounds)
+    sims = np.empty((n, k), dtype=np.float32)
+    idx = np.empty((n, k), dtype=np.int64)
+    for v in range(len(first)):
+        near = didx[v]
+        rows = np.concatenate([members[u] for u in near.tolist()])
+        row_sims = np.repeat(dsims[v], counts[near])
+        order = np.lexsort((rows, -row_sims))[:k]
+        sims[members[v]] = row_sims[order]
+        idx[members[v]] = rows[order]
+    return sims, idx
+
+
+def _distinct(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(first, of_row)``: the first row of each distinct vector, ascending, and each row's
+    vector number (its position in ``first``)."""
+    keys = np.ascontiguousarray(unit).view(np.dtype((np.void, unit.shape[1] * unit.itemsize))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return np.sort(first), rank[inverse.ravel()]
+
+
+def _search(unit: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``cosine_neighbours`` of unit rows, searched as they are."""
+    import faiss
+
+    n = len(unit)
     index = faiss.IndexFlatIP(unit.shape[1])
     index.add(unit)
     threads = faiss.omp_get_max_threads()
