@@ -107,10 +107,7 @@ def settle_ties(unit: np.ndarray, sims: np.ndarray, idx: np.ndarray, k: int) -> 
     # survives (a product may round the same dot product differently by its column), and
     # the products run as matrix blocks, not one matrix-vector product per row (which, on
     # 34,000 quotes of 1,320 articles, took 36 s).
-    dim = unit.shape[1]
-    keys = np.ascontiguousarray(unit).view(np.dtype((np.void, dim * unit.itemsize))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+    first, inverse = _distinct(unit)
     distinct = unit[first]
     wanted = np.unique(inverse[tied])  # distinct vectors of the tied rows, each worked out once
     answer: dict[int, tuple[np.ndarray, np.ndarray]] = {}
