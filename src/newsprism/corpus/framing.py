@@ -340,8 +340,10 @@ def _doc_for(article: Article, docs: Mapping[str, Doc | Iterable[TokenLike]] | N
 
 
 FramingJob = tuple[str, list[Article], list[Quote], dict[str, list[Any]]]
-# A worker's first framing imports scikit-learn (1.5 s); below this many articles (about
-# 15 ms of framing each) that costs more than framing them in parallel saves.
+# Below this many articles (about 15 ms of framing each) handing the stories to the worker
+# processes costs more than framing them in parallel saves.  Set when a worker's first
+# framing imported scikit-learn (1.5 s); framing has had its own TF-IDF since 2026-12-06
+# and its import takes 0.18 s, so the threshold could be lower: not re-measured yet.
 POOL_MIN_ARTICLES = 100
 
 
