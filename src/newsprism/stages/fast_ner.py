@@ -36,13 +36,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from newsprism.stages.fast_rules import Unsupported, swap_component
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
 NER = "ner"
 _FACTORY = "newsprism_fast_ner"
-_STOCK_SUFFIX = "__stock"
 
 # spaCy's BILUO move numbers (spacy/pipeline/_parser_internals/ner.pyx)
 _BEGIN, _IN, _LAST, _UNIT, _OUT = 1, 2, 3, 4, 5
@@ -68,10 +69,6 @@ class _Tokens(NamedTuple):
     etype: np.ndarray
     iob1: np.ndarray
     sent1: np.ndarray
-
-
-class Unsupported(Exception):
-    """The stock component is configured in a way this module does not reproduce."""
 
 
 class _Fallback(Exception):
@@ -355,17 +352,7 @@ def install(nlp: Language) -> bool:
     """Swap in ``FastEntityRecognizer`` for pipe ``ner`` where supported; whether it did."""
     from spacy.language import Language
 
-    if NER not in nlp.pipe_names:
-        return False
-    try:
-        FastEntityRecognizer(nlp.get_pipe(NER))
-    except Unsupported:
-        return False
     if not Language.has_factory(_FACTORY):
         Language.factory(_FACTORY, default_config={"source": NER},
                          func=lambda nlp, name, source: FastEntityRecognizer(nlp.get_pipe(source)))  # fmt: skip
-    stock = NER + _STOCK_SUFFIX
-    nlp.rename_pipe(NER, stock)
-    nlp.add_pipe(_FACTORY, name=NER, before=stock, config={"source": stock})
-    nlp.remove_pipe(stock)
-    return True
+    return swap_component(nlp, NER, _FACTORY, FastEntityRecognizer)

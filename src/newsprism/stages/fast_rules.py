@@ -393,8 +393,9 @@ def _register_factories() -> None:
                          func=lambda nlp, name, source: FastLemmatizer(nlp.get_pipe(source)))  # fmt: skip
 
 
-def _swap(nlp: Language, name: str, factory: str, build: Callable[[Any], Any]) -> bool:
-    """Put ``factory``'s component in place of pipe ``name``, keeping the name and position."""
+def swap_component(nlp: Language, name: str, factory: str, build: Callable[[Any], Any]) -> bool:
+    """Put ``factory``'s component in place of pipe ``name``, keeping the name and position,
+    unless ``build(original)`` raises ``Unsupported``; whether it did."""
     if name not in nlp.pipe_names:
         return False
     try:
@@ -415,9 +416,9 @@ def install(nlp: Language) -> list[str]:
     _register_factories()
     done = []
     if isinstance(nlp.get_pipe(ATTRIBUTE_RULER) if ATTRIBUTE_RULER in nlp.pipe_names else None, AttributeRuler) \
-            and _swap(nlp, ATTRIBUTE_RULER, _FAST_RULER_FACTORY, FastAttributeRuler):  # fmt: skip
+            and swap_component(nlp, ATTRIBUTE_RULER, _FAST_RULER_FACTORY, FastAttributeRuler):  # fmt: skip
         done.append(ATTRIBUTE_RULER)
     if isinstance(nlp.get_pipe(LEMMATIZER) if LEMMATIZER in nlp.pipe_names else None, Lemmatizer) \
-            and _swap(nlp, LEMMATIZER, _FAST_LEMMATIZER_FACTORY, FastLemmatizer):  # fmt: skip
+            and swap_component(nlp, LEMMATIZER, _FAST_LEMMATIZER_FACTORY, FastLemmatizer):  # fmt: skip
         done.append(LEMMATIZER)
     return done
