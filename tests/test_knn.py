@@ -60,3 +60,19 @@ def test_many_tied_rows_settled_in_blocks_match_brute_force() -> None:
     want_sims, want_idx = _brute(vecs, 5)
     assert np.array_equal(idx, want_idx)
     assert np.allclose(sims, want_sims, atol=1e-6)
+
+
+def test_several_blocks_of_the_symmetric_search_match_brute_force() -> None:
+    """More rows than two blocks of the similarity matrix: rows get values from blocks below
+    the diagonal (transposed, whole while their heaps are young, gathered once they are
+    not), and copies of a vector still tie to the lower row."""
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(int(knn._BLOCK * 2.4), 16))
+    vecs = np.vstack([base, base[:50]]).astype(np.float32)
+    k = 6
+    sims, idx = knn.cosine_neighbours(vecs, k)
+    unit = vecs.astype(np.float64) / np.linalg.norm(vecs, axis=1, keepdims=True)
+    full = unit @ unit.T
+    want_idx = np.argsort(-full, axis=1, kind="stable")[:, :k]
+    assert np.array_equal(idx, want_idx)
+    assert np.allclose(sims, np.take_along_axis(full, want_idx, axis=1), atol=1e-5)
