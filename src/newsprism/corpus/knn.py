@@ -84,7 +84,9 @@ def _search(unit: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     kk = min(k + 1, n)
     sims = np.empty((n, kk), dtype=np.float32)
     idx = np.empty((n, kk), dtype=np.int64)
-    heaps = faiss.float_minheap_array_t()  # a min-heap per row keeps the row's largest values
+    # A min-heap per row keeps the row's largest values.  (Any: faiss's stub gives ``addn``
+    # two parameters; its SWIG wrapper, which runs, takes the offsets used here.)
+    heaps: Any = faiss.float_minheap_array_t()
     heaps.k, heaps.nh = kk, n
     heaps.val, heaps.ids = faiss.swig_ptr(sims), faiss.swig_ptr(idx)
     heaps.heapify()
