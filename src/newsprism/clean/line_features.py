@@ -193,6 +193,40 @@ _SOCIAL = re.compile(
     re.I,
 )
 
+# Cheap tests in front of the slowest cues.  A case-insensitive pattern that starts with a
+# word boundary gives ``re`` no literal to scan for, so it tries every alternative at every
+# position of every line; yet each match contains one of a few literal words.  A line whose
+# lower-cased text contains none of them cannot match, and the regex runs only on the lines
+# that do (the same answers; ``tests/test_line_features.py`` holds the keys to the patterns).
+_CAPTION_KEYS = ("(", "pictured", "seen", "shown", "file photo", "handout", "this photo", "this picture",
+                 "this image", "shows", "visuali", "undated")  # fmt: skip
+_STANDARDS_KEYS = ("standards", "trust principles", "committed to", "accuracy", "correction", "clarification",
+                   "s note", "was amended", "was corrected", "was updated", "earlier version", "policy", "disclos",
+                   "affiliate link", "produced with the", "editorially independent", "our journalism")  # fmt: skip
+_REPORTING_KEYS = ("said", "says", "told", "added", "according to", "stated", "warned", "explained", "announced",
+                   "reported")  # fmt: skip
+# ... of ``_AD`` and ``_AD_WEAK`` together.
+_AD_KEYS = ("subscri", "sign up", "newsletter", "donat", "paid ", "free trial", "unlock", "% off", "journalism",
+            "in your inbox", "story continues below", "get in touch", "partner content", "adverti", "sponsor", "promo",
+            "affiliate")  # fmt: skip
+# Quote marks other than the apostrophes (which ``has_quote`` counts only after a space).
+_QUOTE_MARKS = tuple(c for c in _QUOTES if c not in "'’")
+# Letters that case-insensitive matching folds to ASCII i or s but ``str.lower`` does not.
+_ODD_FOLDS = ("İ", "ı", "ſ")
+
+
+def _lowered(text: str) -> str | None:
+    """``text`` lower-cased for the key tests, or None when a key test could miss a match."""
+    if not text.isascii() and any(c in text for c in _ODD_FOLDS):
+        return None
+    return text.lower()
+
+
+def _may_match(low: str | None, keys: tuple[str, ...]) -> bool:
+    """Whether a line whose ``_lowered`` text is ``low`` can match a cue with ``keys``."""
+    return low is None or any(k in low for k in keys)
+
+
 _PLURAL_SUBJ_PRESENT = re.compile(
     r"^(?:[A-Z][\w'-]*\s+){0,4}(?:[a-z]+s)\s+(?:fire|try|work|gather|stand|sit|walk|run|wait|hold|queue|arrive|"
     r"look|watch|attend|march|carry|celebrate|pose|wade|survey|load|leave|protest|inspect|battle|clean|search|"
@@ -205,8 +239,8 @@ _PRESENT_3SG = re.compile(
 )
 
 
-def _ad_cue(text: str, nw: int) -> bool:
-    if nw > 40:
+def _ad_cue(text: str, nw: int, low: str | None = None) -> bool:
+    if nw > 40 or (low is not None and not _may_match(low, _AD_KEYS)):
         return False
     if _AD.search(text):
         return True
@@ -282,6 +316,8 @@ def _shape(text: str) -> _Shape:
     caps = sum(1 for w in words if len(w) > 1 and w.isupper()) / nw if nw else 0.0
     lower = [w.lower() for w in words]
     func = sum(1 for w in lower if w in _FUNCTION) / nw if nw else 0.0
+    low = _lowered(text)
+    n_digits = sum(map(str.isdigit, text))  # none: no date or time (``\d`` is a subset)
     credit = 0.0
     short = nw <= 9
     # The word-count gates come first: they decide most lines without a regex.
@@ -297,7 +333,7 @@ def _shape(text: str) -> _Shape:
         credit = 0.7
     if text.startswith("(") and text.endswith(")") and "/" in text and nw <= 8:
         credit = max(credit, 0.9)
-    digits = sum(c.isdigit() for c in text) / max(1, len(text))
+    digits = n_digits / max(1, len(text))
     return _Shape(
         chars=len(text),
         words=nw,
@@ -310,21 +346,21 @@ def _shape(text: str) -> _Shape:
         caps_ratio=caps,
         func_ratio=func,
         credit=credit,
-        caption_cue=bool(_CAPTION_CUE.search(text)),
+        caption_cue=_may_match(low, _CAPTION_KEYS) and bool(_CAPTION_CUE.search(text)),
         related=bool(_RELATED.search(text) or _LIST_MARK.search(text)),
         comment=nw <= 25 and bool(_COMMENT.search(text)),
-        ad=_ad_cue(text, nw),
-        standards=nw <= 45 and bool(_STANDARDS.search(text)),
+        ad=_ad_cue(text, nw, low),
+        standards=nw <= 45 and _may_match(low, _STANDARDS_KEYS) and bool(_STANDARDS.search(text)),
         byline=nw <= 20 and bool(_BYLINE.search(text) or _EMAIL.search(text)),
         social=nw <= 20 and bool(_SOCIAL.search(text)),
         copyright=nw <= 20 and bool(_COPYRIGHT.search(text)),
         quote_start=text[:1] in _QUOTES,
-        has_quote=any(c in _QUOTES for c in text if c not in "'’") or " '" in text,
-        reporting=bool(_REPORTING.search(text)),
+        has_quote=any(c in text for c in _QUOTE_MARKS) or " '" in text,
+        reporting=_may_match(low, _REPORTING_KEYS) and bool(_REPORTING.search(text)),
         aux=any(w in _AUX for w in lower),
         dateline=bool(_DATELINE.search(text)),
-        date=bool(_DATE.search(text)),
-        time=bool(_TIME.search(text)),
+        date=n_digits > 0 and bool(_DATE.search(text)),
+        time=n_digits > 0 and bool(_TIME.search(text)),
         glued_credit=bool(_GLUED_CREDIT.search(text)),
         present_caption=bool(_PLURAL_SUBJ_PRESENT.search(text) or _PRESENT_3SG.search(text)),
         digits=digits,
