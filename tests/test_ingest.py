@@ -320,3 +320,32 @@ def test_own_database_inside_an_input_folder_is_not_an_input(tmp_path: Path) -> 
     # Named explicitly, the file is read (and refused for what it is).
     arts, rej = ingest_all([str(db)])
     assert not arts and rej[0].code == "binary"
+
+
+def test_reingest_takes_stored_articles_and_labels_only_new_ones(tmp_path: Path) -> None:
+    """A re-run does not label a stored article again: the store's copy stands in for it
+    (shown by a mark put on the stored copy); a new article beside it is labelled exactly
+    as in a fresh store."""
+    import sqlite3
+
+    from newsprism.pipeline import ingest
+    from newsprism.store.db import Store
+
+    (tmp_path / "in").mkdir()
+    old, new = tmp_path / "in" / "old.txt", tmp_path / "new.txt"
+    old.write_text(ARTICLE)
+    new.write_text(ARTICLE.replace("Prague", "Brno"))
+    with Store(tmp_path / "fresh.db") as fresh:
+        want = {a.id: a for a in ingest([str(old), str(new)], fresh, Config()).articles}
+    db = tmp_path / "rerun.db"
+    with Store(db) as store:
+        [stored] = ingest([str(old)], store, Config()).articles
+    with sqlite3.connect(db) as c:
+        c.execute("UPDATE articles SET title = 'marked in the store' WHERE id = ?", (stored.id,))
+    with Store(db) as store:
+        report = ingest([str(old), str(new)], store, Config())
+    assert report.new_articles == 1 and len(report.articles) == 2
+    by_id = {a.id: a for a in report.articles}
+    assert by_id[stored.id].title == "marked in the store"
+    [fresh_new] = [a for i, a in want.items() if i != stored.id]
+    assert by_id[fresh_new.id].to_json() == fresh_new.to_json()

@@ -98,7 +98,11 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
         pending_a.clear()
         pending_r.clear()
 
-    for done, item in enumerate(ingest_iter(names, config, on_read=on_read), start=1):
+    def held(ids: list[str]) -> dict[str, Article]:
+        return {a.id: a for a in store.get_articles(ids)}
+
+    # Articles the store holds are not labelled again: a re-run reads, and stores, only new ones.
+    for done, item in enumerate(ingest_iter(names, config, on_read=on_read, held=held), start=1):
         report.read = done
         if isinstance(item, Rejected):
             report.rejected.append(item)

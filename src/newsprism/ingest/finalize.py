@@ -8,6 +8,7 @@ form), which only a batch shows.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from newsprism.ids import article_id
 from newsprism.ingest.infer import date_from_url, outlet_from_text, outlet_from_url
@@ -43,8 +44,17 @@ def expected_id(d: Draft) -> str:
     return article_id(d.text, name if name and how else "")
 
 
-def finalize(drafts: list[Draft]) -> list[Article | Rejected]:
-    """Articles (or ``no_content`` rejections) for a batch of drafts, in the same order."""
+# ids → the articles with those ids that the caller already holds (a store's, by id).
+Held = Callable[[list[str]], dict[str, Article]]
+
+
+def finalize(drafts: list[Draft], held: Held | None = None) -> list[Article | Rejected]:
+    """Articles (or ``no_content`` rejections) for a batch of drafts, in the same order.
+
+    ``held``: a draft whose article id it answers for is not labelled again; the held
+    article stands in its place (the same text and source, so the same id: re-reading a
+    stored pile costs the reading only).  The batch's other drafts are labelled exactly as
+    without it: the repetition signal still counts every draft's lines."""
     # Outlet first: the labeller's repetition signal is per outlet.
     for d in drafts:
         if not d.meta.get("outlet"):
@@ -58,8 +68,10 @@ def finalize(drafts: list[Draft]) -> list[Article | Rejected]:
                 d.meta["published"] = day
                 d.inferred["published"] = how
 
+    ids = [_id(d) for d in drafts]
+    have = held(ids) if held is not None else {}
     by_outlet: dict[str, list[str]] = defaultdict(list)
-    for d in drafts:
+    for d in drafts if len(have) < len(ids) else []:
         if d.segments is None and d.meta.get("outlet"):
             by_outlet[d.meta["outlet"]].append(d.text)
     from newsprism.clean.boilerplate import repeated_lines_by_outlet
@@ -67,7 +79,10 @@ def finalize(drafts: list[Draft]) -> list[Article | Rejected]:
     repeated = repeated_lines_by_outlet(by_outlet) if by_outlet else {}
 
     out: list[Article | Rejected] = []
-    for d in drafts:
+    for d, i in zip(drafts, ids, strict=True):
+        if i in have:
+            out.append(have[i])
+            continue
         segments = d.segments
         if segments is None:
             segments = _label(d.text, repeated.get(d.meta.get("outlet", ""), frozenset()))
@@ -91,7 +106,7 @@ def finalize(drafts: list[Draft]) -> list[Article | Rejected]:
         outlet = d.meta.get("outlet")
         out.append(
             Article(
-                id=_id(d),
+                id=i,
                 source_path=d.source_path,
                 text=d.text,
                 outlet=outlet,
