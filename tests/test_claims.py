@@ -317,3 +317,17 @@ def test_a_story_of_one_article_embeds_nothing(nlp: Language) -> None:
     assert [(e.start, e.end) for c in claims for e in c.support] == [(u.start, u.end) for u in units]
     two = align_claims("s1", units + units_of(nlp, _article("b", B)), [art, _article("b", B)], embed=embed)
     assert embedded and any(c.status == "corroborated" for c in two)
+
+
+def test_pair_cosines_are_the_per_pair_products_bit_for_bit() -> None:
+    """Scores compare cosines with thresholds: the batched products must be the very floats
+    that one product per pair gives, across chunk boundaries and for repeated pairs."""
+    from newsprism.corpus.claim_match import pair_cosines, unit_rows
+
+    rng = np.random.default_rng(2)
+    vecs = unit_rows(rng.normal(size=(300, 512)))
+    left = rng.integers(0, 300, 1000).tolist()
+    right = rng.integers(0, 300, 1000).tolist()
+    want = [float(vecs[i] @ vecs[j]) for i, j in zip(left, right, strict=True)]
+    assert pair_cosines(vecs, left, right, chunk=128) == want
+    assert pair_cosines(vecs, [], []) == []

@@ -39,6 +39,7 @@ from newsprism.corpus.claim_match import (
     content_words,
     default_embed,
     feature_rows,
+    pair_cosines,
     score_features,
     text_stats,
     threshold,
@@ -182,7 +183,7 @@ def score_pairs(units: list[ClaimUnit], embed: Callable[[list[str]], np.ndarray]
         stats = [text_stats(t) for t in rep_texts]
         left = [pos[rep[i]] for i, _, _ in cand]
         right = [pos[rep[j]] for _, j, _ in cand]
-        cos = [float(rvecs[a] @ rvecs[b]) for a, b in zip(left, right, strict=True)]
+        cos = pair_cosines(rvecs, left, right)
         x = feature_rows(stats, left, right, cos)
         for (i, j, _), s in zip(cand, score_features(x).tolist(), strict=True):
             scores[(i, j)] = s + _subject_adjust(subjects[i], subjects[j])

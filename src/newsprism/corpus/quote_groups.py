@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from newsprism.corpus.claim_match import FUZZ_WORKERS, unit_rows
+from newsprism.corpus.claim_match import FUZZ_WORKERS, pair_cosines, unit_rows
 from newsprism.ids import content_id
 from newsprism.model import Quote
 
@@ -185,7 +185,8 @@ def _edges(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: list[str],
 
     edges: list[tuple[float, int, int]] = []
     pending: list[tuple[int, int, float]] = []  # long cross-article pairs the cosines did not link
-    for i, j in pairs:
+    content_cos = pair_cosines(vc, [i for i, _ in pairs], [j for _, j in pairs])
+    for (i, j), cos_c in zip(pairs, content_cos, strict=True):
         if not norm[i] or not norm[j] or not _compatible_cached(names[i], names[j]):
             continue
         if quotes[i].article == quotes[j].article:
@@ -200,7 +201,6 @@ def _edges(quotes: list[Quote], vc: np.ndarray, vx: np.ndarray, norm: list[str],
             if quotes[i].type == quotes[j].type == "direct" and norm[i] == norm[j] and names[i] and names[j]:
                 edges.append((2.0, i, j))
             continue
-        cos_c = float(vc[i] @ vc[j])
         # Any one test links.  The cosines settle most pairs; the fuzzy ratios of the rest
         # are scored together below (partial_ratio of two long quotes is ~0.1 ms).
         named = names[i] is not None and names[j] is not None
