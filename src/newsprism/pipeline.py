@@ -22,6 +22,7 @@ from newsprism.model import Article, Rejected, as_plain
 from newsprism.store.db import Store
 
 if TYPE_CHECKING:
+    from newsprism.ingest.finalize import LabelMap
     from newsprism.stages.document import DocumentWorkers
 
 SCHEMA_VERSION = 1
@@ -80,12 +81,13 @@ class Analysis:
 
 def ingest(names: list[str], store: Store, config: Config, *, command: str = "ingest",
            progress: Progress = _no_progress, status: str = "ok",
-           on_read: Callable[[str], None] | None = None) -> IngestReport:  # fmt: skip
+           on_read: Callable[[str], None] | None = None, label_map: LabelMap | None = None,
+           ) -> IngestReport:  # fmt: skip
     """Read every input, store new articles and rejections in batches, record the run.
 
     The run is left with ``status`` ("analysing" when an analysis follows, so a run
     killed then is told from a finished one).  ``on_read`` is told each article's id as
-    soon as it is read (``ingest_iter``)."""
+    soon as it is read (``ingest_iter``); ``label_map``: how the labelling runs (``finalize``)."""
     report = IngestReport()
     report.run_id = store.start_run(command, __version__, config.to_json())
     pending_a: list[Article] = []
@@ -102,7 +104,7 @@ def ingest(names: list[str], store: Store, config: Config, *, command: str = "in
         return {a.id: a for a in store.get_articles(ids)}
 
     # Articles the store holds are not labelled again: a re-run reads, and stores, only new ones.
-    for done, item in enumerate(ingest_iter(names, config, on_read=on_read, held=held), start=1):
+    for done, item in enumerate(ingest_iter(names, config, on_read=on_read, held=held, label_map=label_map), start=1):
         report.read = done
         if isinstance(item, Rejected):
             report.rejected.append(item)
@@ -392,8 +394,9 @@ def analyze(
     from newsprism.stages.document import DocumentWorkers
 
     with DocumentWorkers(config.n_process) as workers:
+        # The workers, once up, label articles beside this process until the parse needs them.
         report = ingest(names, store, config, command="analyze", progress=progress, status="analysing",
-                        on_read=workers.watch(store))  # fmt: skip
+                        on_read=workers.watch(store), label_map=workers.share)  # fmt: skip
         # Use the stored copy when an article was already there: re-analysis is then of
         # exactly what the database holds.
         stored = {a.id: a for a in store.get_articles([a.id for a in report.articles])}

@@ -17,7 +17,8 @@ the reason the pools were spawned rather than forked from the caller.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 PRELOAD = "newsprism.worker_preload"
@@ -72,3 +73,43 @@ class PoolMap:
         if self.pending is not None:
             return list(self.pending.get())
         return [self._fn(job) for job in self.jobs]
+
+
+def shared_map(fn: Callable[[Any], Any], items: list[Any], pool: Callable[[], Any], chunk: int = 16) -> list[Any]:
+    """``[fn(x) for x in items]``, in order, with this process and a pool's processes taking
+    chunks of ``items`` from one queue.
+
+    ``pool()`` returns the pool if it is up, else None without waiting: this process works
+    on, asking again after each chunk, and the pool joins in once it is there (a pool still
+    loading its models costs no waiting).  The pool's processes take a chunk only when they
+    are ready for it, so neither side is left holding a backlog.  ``fn`` must be a picklable
+    top-level function, and the items independent of one another.
+
+    Why: ingest labels each article's lines on one core while the document workers, started
+    early so their models are loaded when the parse begins, sit idle on the other."""
+    chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    lock = threading.Lock()
+    queue = iter(enumerate(chunks))
+
+    def take() -> tuple[int, list[Any]] | None:
+        with lock:
+            return next(queue, None)
+
+    def feed() -> Iterator[tuple[Callable[[Any], Any], int, list[Any]]]:
+        while (c := take()) is not None:
+            yield fn, c[0], c[1]
+
+    done: dict[int, list[Any]] = {}
+    remote = None
+    while (c := take()) is not None:
+        done[c[0]] = [fn(x) for x in c[1]]
+        if remote is None and (p := pool()) is not None:
+            remote = p.imap_unordered(_run_chunk, feed())
+    for k, out in remote if remote is not None else ():
+        done[k] = out
+    return [y for k in range(len(chunks)) for y in done[k]]
+
+
+def _run_chunk(task: tuple[Callable[[Any], Any], int, list[Any]]) -> tuple[int, list[Any]]:
+    fn, k, part = task
+    return k, [fn(x) for x in part]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from newsprism.config import Config
-from newsprism.ingest.finalize import Held, expected_id, finalize
+from newsprism.ingest.finalize import Held, LabelMap, expected_id, finalize
 from newsprism.ingest.reader import Draft, read_source
 from newsprism.ingest.sidecar import Sidecar
 from newsprism.ingest.sources import SIDECAR_NAMES, Source, discover
@@ -53,14 +53,15 @@ def store_files(config: Config) -> frozenset[Path]:
 
 def ingest_iter(names: list[str], config: Config, batch_size: int = 500,
                 on_read: Callable[[str], None] | None = None, held: Held | None = None,
-                ) -> Iterator[Article | Rejected]:  # fmt: skip
+                label_map: LabelMap | None = None) -> Iterator[Article | Rejected]:  # fmt: skip
     """Stream articles and rejections from ``names``.  Every input ends as exactly one of them
     per article it holds (a feed or JSONL file holds many).  Raises only for misuse (a bad
     sidecar file), never for bad input.
 
     Articles are finalized (labelled) in batches of ``batch_size``; ``on_read`` is told the
     id each one will have as soon as it is read, before its batch is finalized.  ``held``:
-    articles already stored, by id, which stand in for their drafts (see ``finalize``)."""
+    articles already stored, by id, which stand in for their drafts; ``label_map``: how the
+    labelling runs (see ``finalize`` for both)."""
     sidecars = _sidecars_for(names, config)
     batch: list[Draft] = []
     for item in discover(names, skip=store_files(config)):
@@ -75,10 +76,10 @@ def ingest_iter(names: list[str], config: Config, batch_size: int = 500,
                 if on_read is not None:
                     on_read(expected_id(res))
                 if len(batch) >= batch_size:
-                    yield from finalize(batch, held)
+                    yield from finalize(batch, held, label_map)
                     batch = []
     if batch:
-        yield from finalize(batch, held)
+        yield from finalize(batch, held, label_map)
 
 
 def ingest_all(names: list[str], config: Config | None = None) -> tuple[list[Article], list[Rejected]]:

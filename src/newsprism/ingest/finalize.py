@@ -48,13 +48,43 @@ def expected_id(d: Draft) -> str:
 Held = Callable[[list[str]], dict[str, Article]]
 
 
-def finalize(drafts: list[Draft], held: Held | None = None) -> list[Article | Rejected]:
+# One draft's labelling: (text, its own segments or None, the lines its outlet repeats, whether
+# its language is wanted) → (segments, language or None).
+LabelJob = tuple[str, list[Segment] | None, frozenset[str], bool]
+Labels = tuple[list[Segment], str | None]
+# How a batch's jobs are run: ``[fn(job) for job in jobs]``, in order (``workers.shared_map``
+# with the document workers' pool, say).
+LabelMap = Callable[[Callable[[LabelJob], Labels], list[LabelJob]], list[Labels]]
+
+
+def label_draft(job: LabelJob) -> Labels:
+    """A draft's segments (its own, or its lines labelled) and, when asked, the language of
+    its content (None when there is too little to tell, or no content at all)."""
+    text, segments, repeated, want_language = job
+    if segments is None:
+        segments = _label(text, repeated)
+    language = None
+    if want_language:
+        prose = " ".join(text[s.start : s.end] for s in segments if s.kind in CONTENT_KINDS)
+        if prose:
+            language, _p = identify(prose)
+    return segments, language
+
+
+def _one_by_one(fn: Callable[[LabelJob], Labels], jobs: list[LabelJob]) -> list[Labels]:
+    return [fn(job) for job in jobs]
+
+
+def finalize(drafts: list[Draft], held: Held | None = None, label_map: LabelMap | None = None,
+             ) -> list[Article | Rejected]:  # fmt: skip
     """Articles (or ``no_content`` rejections) for a batch of drafts, in the same order.
 
     ``held``: a draft whose article id it answers for is not labelled again; the held
     article stands in its place (the same text and source, so the same id: re-reading a
     stored pile costs the reading only).  The batch's other drafts are labelled exactly as
-    without it: the repetition signal still counts every draft's lines."""
+    without it: the repetition signal still counts every draft's lines.  ``label_map``: how
+    the drafts' labelling jobs are run (default: here, one after another); the articles are
+    the same either way."""
     # Outlet first: the labeller's repetition signal is per outlet.
     for d in drafts:
         if not d.meta.get("outlet"):
@@ -78,14 +108,17 @@ def finalize(drafts: list[Draft], held: Held | None = None) -> list[Article | Re
 
     repeated = repeated_lines_by_outlet(by_outlet) if by_outlet else {}
 
+    todo = [k for k, i in enumerate(ids) if i not in have]
+    jobs = [(d.text, d.segments, repeated.get(d.meta.get("outlet", ""), frozenset()), not d.meta.get("language"))
+            for d in (drafts[k] for k in todo)]  # fmt: skip
+    labels = dict(zip(todo, (label_map or _one_by_one)(label_draft, jobs), strict=True))
+
     out: list[Article | Rejected] = []
-    for d, i in zip(drafts, ids, strict=True):
+    for k, (d, i) in enumerate(zip(drafts, ids, strict=True)):
         if i in have:
             out.append(have[i])
             continue
-        segments = d.segments
-        if segments is None:
-            segments = _label(d.text, repeated.get(d.meta.get("outlet", ""), frozenset()))
+        segments, found_language = labels[k]
         content = [s for s in segments if s.kind in CONTENT_KINDS]
         if not content:
             out.append(Rejected(d.source_path, "no_content", "every line is boilerplate; no article text remains"))
@@ -99,8 +132,7 @@ def finalize(drafts: list[Draft], held: Held | None = None) -> list[Article | Re
                 inferred["title"] = "headline-line"
         language = d.meta.get("language")
         if not language:
-            prose = " ".join(d.text[s.start : s.end] for s in content)
-            language, _p = identify(prose)
+            language = found_language
             if language:
                 inferred["language"] = "langid"
         outlet = d.meta.get("outlet")

@@ -184,6 +184,17 @@ class DocumentWorkers:
             self._starting = None
         return self._pool
 
+    def ready_pool(self) -> Any:
+        """The pool if it is up, else None: never waits (``pool`` does)."""
+        return self._pool
+
+    def share(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """``[fn(x) for x in items]``, worked out here and, once they are up, in the workers
+        too (``workers.shared_map``): ingest's labelling, while the parse has not begun."""
+        from newsprism.workers import shared_map
+
+        return shared_map(fn, items, self.ready_pool)
+
     def start(self, nice: int = WARM_NICE) -> None:
         """Start the workers (once), at niceness ``nice``, and return without waiting for them."""
         if self.started or self.n_process <= 1:
