@@ -240,7 +240,7 @@ _PRESENT_3SG = re.compile(
 
 
 def _ad_cue(text: str, nw: int, low: str | None = None) -> bool:
-    if nw > 40 or (low is not None and not _may_match(low, _AD_KEYS)):
+    if nw > 40 or not _may_match(low, _AD_KEYS):
         return False
     if _AD.search(text):
         return True
