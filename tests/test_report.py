@@ -131,3 +131,56 @@ def test_page_rendered_in_two_processes_is_the_same_page() -> None:
             assert start_render(d, pool)() == render_report(d)
     assert fill_shell(render_shell(hostile), ["x", "y"]) == ""  # the marker shows twice: not filled
     assert fill_shell(render_shell(data), ["x", "y"]).count("x") >= 1
+
+
+# The template loops that ``_claim_row`` and ``_count_row`` replaced, kept here as the
+# reference they must match byte for byte.
+_CLAIM_ROW_LOOP = (
+    '<tr class="claim-row status-{{ c.status }}" id="claim-{{ c.id }}">\n'
+    '        <td><button type="button" class="claim-btn" data-ref="c:{{ c.id }}" data-xref="x:{{ c.id }}" '
+    'aria-controls="evidence-{{ c.id }}" aria-expanded="false">{{ c.text }}</button>\n'
+    '          <div class="evidence" id="evidence-{{ c.id }}" hidden>\n'
+    "            {% for ev in c.evidence %}<p class=\"ev ev-{{ ev.role }}\"><a href=\"#span-{{ 'c' if ev.role == "
+    "'support' else 'x' }}-{{ c.id }}-{{ ev.article }}-{{ ev.start }}\">{{ ev.outlet }}</a>{% if ev.kind and "
+    "ev.role == 'conflict' %} <span class=\"badge\">{{ ev.kind }}</span>{% endif %}: “{{ ev.text }}”</p>"
+    "{% endfor %}\n"
+    "          </div></td>\n"
+    "        <td><span class=\"status status-{{ c.status }}\">{{ c.status|replace('_', ' ') }}</span><br>"
+    '<span class="meta">{{ c.independent_sources }} indep.{% if c.first_reported_by %}<br>first: '
+    "{{ v.outlet_of.get(c.first_reported_by, c.first_reported_by) }}{% endif %}</span></td>\n"
+    "        {{ cell_row(s.outlets, c.cells) }}\n"
+    "      </tr>"
+)
+_COUNT_ROW_LOOP = ("{% for o in outlets %}{% set n = counts.get(o, 0) %}<td class=\"num{% if n %} has{% endif %}\">"
+                   "{{ n or '' }}</td>{% endfor %}")  # fmt: skip
+
+
+def test_rows_built_in_python_match_the_template_loops_they_replaced() -> None:
+    from newsprism.report.render import _claim_row, _count_row, _env
+
+    hostile = "<b>\"it's\" & 'that'</b>"
+    evidence = [
+        {"role": "support", "article": "a<1>", "start": 16, "outlet": hostile, "text": hostile},
+        {"role": "conflict", "article": "b2", "start": 0, "outlet": "Beta", "text": "x", "kind": "number<>"},
+        {"role": "conflict", "article": "b3", "start": 5, "outlet": "Gamma", "text": "", "kind": None},
+        {"role": "support", "article": "b4", "start": 9, "outlet": "Delta", "text": "y", "kind": "date"},
+    ]
+    claims = [
+        {"id": "c&1", "status": "single_source", "text": hostile, "independent_sources": 1, "evidence": evidence,
+         "cells": {hostile: "support", "Beta": "conflict"}, "first_reported_by": "a<1>"},
+        {"id": "c2", "status": "corroborated", "text": "plain", "independent_sources": 3, "evidence": [],
+         "cells": {}, "first_reported_by": "unknown-article"},
+        {"id": "c3", "status": "conflicting", "text": "", "independent_sources": 0, "evidence": evidence[:1],
+         "cells": {"Beta": "support"}},
+        {"id": "c4", "status": "corroborated", "text": "t", "independent_sources": 2, "evidence": [],
+         "cells": {}, "first_reported_by": None},
+    ]  # fmt: skip
+    outlets = [hostile, "Beta", "Gamma"]
+    outlet_of = {"a<1>": hostile}
+    loop = _env().from_string(_CLAIM_ROW_LOOP)
+    for c in claims:
+        want = loop.render(c=c, s={"outlets": outlets}, v={"outlet_of": outlet_of})
+        assert str(_claim_row(c, outlets, outlet_of)) == want
+    counts = Counter({hostile: 2, "Gamma": 1})
+    assert str(_count_row(outlets, counts)) == _env().from_string(_COUNT_ROW_LOOP).render(outlets=outlets,
+                                                                                            counts=counts)

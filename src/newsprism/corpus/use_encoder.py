@@ -48,10 +48,12 @@ _SLOTS = sum(n for n, _ in _ORDERS)  # kernel slices per piece: 2 + 3 + 5
 _TOKEN_BUDGET = 512
 # Texts whose feed-forward head runs as one product (their token sums take 5 KB each).
 _HEAD_BLOCK = 256
-# Pieces whose per-piece rows are kept (13 KB each).  News text in one language uses a
-# few thousand pieces for almost every token; a piece seen after the table is full is
-# computed for its batch only.
-DEFAULT_PIECES = 8192
+# Pieces whose per-piece rows are kept (13 KB each: 208 MB when full).  A piece seen after
+# the table is full is computed for its batch only, as a one-row product that costs as much
+# as encoding five tokens.  The 115,000 texts a first analysis of 1,320 articles encodes
+# hold 24,243 distinct pieces; with room for the first 8,192 an encoder process seeing half
+# of them spent 13.7 s of its 65.7 s on such pieces, with 16,384 7.2 of 59.5 (measured).
+DEFAULT_PIECES = 16384
 _BOS, _UNK, _EOS = 1, 0, 2
 
 
