@@ -88,3 +88,53 @@ def test_runs_left_by_a_dead_process_are_marked_interrupted(db_path: Path) -> No
         status = dict(store.conn.execute("SELECT id, status FROM runs").fetchall())
     # The dead process's run is interrupted; this live process's unfinished run is left alone.
     assert status == {killed: "interrupted", mine: "running", later: "running"}
+
+
+def _analysis(tag: str, ids: list[str]) -> dict:
+    """A small analysis over articles ``ids``: one story, its claim and sections, a quote and
+    an entity mention per article (values marked with ``tag``)."""
+    story = f"s-{tag}"
+    return {
+        "articles": [{"id": i} for i in ids],
+        "stories": [{"id": story, "title": f"Story {tag}", "articles": ids, "independent_sources": len(ids)}],
+        "families": [{"id": f"f-{tag}", "relation": "copy", "articles": ids}],
+        "entities": [{"id": f"e-{tag}", "name": f"Name {tag}", "type": "PERSON", "aliases": [tag], "roles": [],
+                      "mentions": [{"article": i, "start": 0, "end": 4} for i in ids]}],
+        "quotes": [{"id": f"q-{tag}-{i}", "article": i, "start": 5, "end": 9, "type": "direct",
+                    "speaker": {"name": f"Name {tag}", "entity": f"e-{tag}"}, "group": f"g-{tag}", "altered": False,
+                    "confidence": 0.5} for i in ids],
+        "claims": [{"id": f"c-{tag}", "story": story, "text": f"claim {tag}", "status": "corroborated",
+                    "independent_sources": len(ids), "support": []}],
+        "timeline": [{"story": story, "date": "2024-05-30", "tag": tag}],
+        "framing": [{"story": story, "outlet": "X", "tag": tag}],
+        "summaries": [{"story": story, "sentences": [], "tag": tag}],
+    }  # fmt: skip
+
+
+def test_saved_analysis_replaces_what_touched_its_articles(db_path: Path) -> None:
+    """A second analysis over some of the same articles replaces the stories (with their
+    claims and sections), quotes and mentions that touched them; the rest stays, families
+    included (a pair judged copies stays so until an analysis holds both articles again)."""
+    from newsprism.store.results import AnalysisStore
+
+    first = _analysis("one", ["a1", "a2"])
+    other = _analysis("other", ["a9"])
+    second = _analysis("two", ["a2", "a3"])
+    with Store(db_path) as store:
+        results = AnalysisStore(store)
+        results.save(first)
+        results.save(other)
+        results.save(second)
+        results.save(second)  # saving the same analysis again changes nothing
+        for data in (second, other):
+            got = results.load([a["id"] for a in data["articles"]])
+            for section in ("stories", "claims", "quotes", "entities", "timeline", "framing", "summaries"):
+                assert got[section] == data[section], section
+        assert [f["id"] for f in results.load(["a2", "a3"])["families"]] == ["f-one", "f-two"]
+        # a1's story went with a2's; its own quote and mention stay.
+        left = results.load(["a1"])
+        assert left["stories"] == [] and left["claims"] == [] and left["timeline"] == []
+        assert [q["id"] for q in left["quotes"]] == ["q-one-a1"]
+        assert [e["id"] for e in left["entities"]] == ["e-one"]
+        everything = results.load()
+        assert [s["id"] for s in everything["stories"]] == ["s-other", "s-two"]

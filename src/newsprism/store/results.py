@@ -36,71 +36,63 @@ class AnalysisStore:
                     "SELECT DISTINCT story_id FROM story_articles WHERE article_id IN (SELECT id FROM _ids)"
                 )
             ]
-            for sid in old_stories:
-                c.execute("DELETE FROM claims WHERE story_id = ?", (sid,))
-                c.execute("DELETE FROM story_sections WHERE story_id = ?", (sid,))
-                c.execute("DELETE FROM stories WHERE id = ?", (sid,))
+            # One statement per table over all its rows (a statement per row was half the
+            # save's time for 1,320 articles).  The end state is the one a statement per row
+            # left: each table's rows go in the same order, and a story's or entity's rows
+            # in other tables still go in after it (its replacement cascades to them).
+            c.executemany("DELETE FROM claims WHERE story_id = ?", [(sid,) for sid in old_stories])
+            c.executemany("DELETE FROM story_sections WHERE story_id = ?", [(sid,) for sid in old_stories])
+            c.executemany("DELETE FROM stories WHERE id = ?", [(sid,) for sid in old_stories])
             c.execute("DELETE FROM story_articles WHERE story_id NOT IN (SELECT id FROM stories)")
             c.execute("DELETE FROM quotes WHERE article_id IN (SELECT id FROM _ids)")
             c.execute("DELETE FROM mentions WHERE article_id IN (SELECT id FROM _ids)")
-            for f in data.get("families", []):
-                c.execute("DELETE FROM families WHERE id = ?", (f["id"],))
-            for s in data.get("stories", []):
-                c.execute(
-                    "INSERT OR REPLACE INTO stories (id, title, independent_sources, data) VALUES (?, ?, ?, ?)",
-                    (s["id"], s.get("title") or "", s.get("independent_sources"), json.dumps(s)),
-                )
-                c.executemany(
-                    "INSERT OR IGNORE INTO story_articles VALUES (?, ?)", [(s["id"], a) for a in s["articles"]]
-                )
-            for f in data.get("families", []):
-                c.execute(
-                    "INSERT OR REPLACE INTO families (id, relation, articles, data) VALUES (?, ?, ?, ?)",
-                    (f["id"], f["relation"], json.dumps(f["articles"]), json.dumps(f)),
-                )
-            for e in data.get("entities", []):
-                c.execute(
-                    "INSERT OR REPLACE INTO entities (id, name, type, aliases, roles) VALUES (?, ?, ?, ?, ?)",
-                    (e["id"], e["name"], e["type"], json.dumps(e.get("aliases", [])), json.dumps(e.get("roles", []))),
-                )
-                c.executemany(
-                    'INSERT OR IGNORE INTO mentions (entity_id, article_id, start, "end") VALUES (?, ?, ?, ?)',
-                    [(e["id"], m["article"], m["start"], m["end"]) for m in e.get("mentions", [])],
-                )
+            families = data.get("families", [])
+            c.executemany("DELETE FROM families WHERE id = ?", [(f["id"],) for f in families])
+            stories = data.get("stories", [])
+            c.executemany(
+                "INSERT OR REPLACE INTO stories (id, title, independent_sources, data) VALUES (?, ?, ?, ?)",
+                [(s["id"], s.get("title") or "", s.get("independent_sources"), json.dumps(s)) for s in stories],
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO story_articles VALUES (?, ?)",
+                [(s["id"], a) for s in stories for a in s["articles"]],
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO families (id, relation, articles, data) VALUES (?, ?, ?, ?)",
+                [(f["id"], f["relation"], json.dumps(f["articles"]), json.dumps(f)) for f in families],
+            )
+            entities = data.get("entities", [])
+            c.executemany(
+                "INSERT OR REPLACE INTO entities (id, name, type, aliases, roles) VALUES (?, ?, ?, ?, ?)",
+                [(e["id"], e["name"], e["type"], json.dumps(e.get("aliases", [])), json.dumps(e.get("roles", [])))
+                 for e in entities],
+            )  # fmt: skip
+            c.executemany(
+                'INSERT OR IGNORE INTO mentions (entity_id, article_id, start, "end") VALUES (?, ?, ?, ?)',
+                [(e["id"], m["article"], m["start"], m["end"]) for e in entities for m in e.get("mentions", [])],
+            )
             c.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
-            for q in data.get("quotes", []):
-                sp = q.get("speaker") or {}
-                c.execute(
-                    'INSERT OR REPLACE INTO quotes (id, article_id, start, "end", type, speaker, speaker_entity, grp,'
-                    " altered, confidence, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        q["id"],
-                        q["article"],
-                        q["start"],
-                        q["end"],
-                        q["type"],
-                        sp.get("name"),
-                        sp.get("entity"),
-                        q.get("group"),
-                        int(bool(q.get("altered"))),
-                        q.get("confidence"),
-                        json.dumps(q),
-                    ),
-                )
-            for cl in data.get("claims", []):
-                c.execute(
-                    "INSERT OR REPLACE INTO claims (id, story_id, text, status, independent_sources, data)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (cl["id"], cl["story"], cl["text"], cl["status"], cl["independent_sources"], json.dumps(cl)),
-                )
+            c.executemany(
+                'INSERT OR REPLACE INTO quotes (id, article_id, start, "end", type, speaker, speaker_entity, grp,'
+                " altered, confidence, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(q["id"], q["article"], q["start"], q["end"], q["type"], sp.get("name"), sp.get("entity"),
+                  q.get("group"), int(bool(q.get("altered"))), q.get("confidence"), json.dumps(q))
+                 for q in data.get("quotes", []) for sp in [q.get("speaker") or {}]],
+            )  # fmt: skip
+            c.executemany(
+                "INSERT OR REPLACE INTO claims (id, story_id, text, status, independent_sources, data)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(cl["id"], cl["story"], cl["text"], cl["status"], cl["independent_sources"], json.dumps(cl))
+                 for cl in data.get("claims", [])],
+            )  # fmt: skip
             for section in self.SECTIONS:
                 by_story: dict[str, list[Any]] = {}
                 for item in data.get(section, []):
                     by_story.setdefault(str(item.get("story", "")), []).append(item)
-                for sid, items in by_story.items():
-                    c.execute(
-                        "INSERT OR REPLACE INTO story_sections VALUES (?, ?, ?)", (sid, section, json.dumps(items))
-                    )
+                c.executemany(
+                    "INSERT OR REPLACE INTO story_sections VALUES (?, ?, ?)",
+                    [(sid, section, json.dumps(items)) for sid, items in by_story.items()],
+                )
 
     def load(self, article_ids: list[str] | None = None) -> dict[str, Any]:
         """Stored results touching ``article_ids`` (all when None), in analysis.json shape."""
