@@ -393,12 +393,13 @@ def _raw_subject(verb: Token) -> Token | None:
     v: Token | None = verb
     while v is not None and seen < 4:
         seen += 1
-        agent = next((c for c in v.children if c.dep_ == "agent"), None)
+        kids = list(v.children)
+        agent = next((c for c in kids if c.dep_ == "agent"), None)
         if agent is not None:
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
-        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is not None and v is verb and subj.dep_ == "nsubjpass" and verb.lemma_.lower() not in _EXPERIENCER:
             # "Nuclear power is seen as …", "Sanders was asked …": the passive subject of a
             # cue is what (or whom) it is about; the speaker is the agent, when named
@@ -491,10 +492,13 @@ def _verb_cues(tok: Token) -> list[Cue]:
         out.append(Cue(cue, content, src, tok.i, sh, kind, lexical=licensed and not taken))
         taken = taken or licensed
 
-    ccomps = [c for c in tok.children if c.dep_ == "ccomp"]
+    # The children once: each walk of ``tok.children`` makes a new Token object per child,
+    # and this runs for every verb of every article.
+    kids = list(tok.children)
+    ccomps = [c for c in kids if c.dep_ == "ccomp"]
     for c in ccomps:
         add(ext, subtree_chars(c), "ccomp", lemma in SPEECH_VERBS)
-    for c in tok.children:
+    for c in kids:
         is_to = any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
         if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") and is_to:
             add(ext, subtree_chars(c), "xcomp", lemma in XCOMP_VERBS)
@@ -502,13 +506,13 @@ def _verb_cues(tok: Token) -> list[Cue]:
         if c.dep_ in ("xcomp", "ccomp") and c.tag_ == "VBG" and c.i > tok.i:
             add(ext, subtree_chars(c), "gerund", False)  # "reported spending $6 million"
             break
-    dobj = next((c for c in tok.children if c.dep_ == "dobj"), None)
-    prep_of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
+    dobj = next((c for c in kids if c.dep_ == "dobj"), None)
+    prep_of = next((c for c in kids if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
     if dobj is not None and prep_of is not None and prep_of.i > dobj.i:
         add(ext, _span_chars(doc, dobj.left_edge.i, prep_of.right_edge.i), "object", lemma in OBJECT_VERBS)
     if dobj is not None and dobj.lower_ not in _WEAK_OBJECTS:
         end_tok = dobj
-        oprd = next((c for c in tok.children if c.dep_ in ("oprd", "xcomp") and c.i > dobj.i), None)
+        oprd = next((c for c in kids if c.dep_ in ("oprd", "xcomp") and c.i > dobj.i), None)
         if oprd is not None:
             end_tok = oprd
         add(ext, _span_chars(doc, dobj.left_edge.i, end_tok.right_edge.i), "dobj", lemma in DOBJ_VERBS and not ccomps)
@@ -516,7 +520,7 @@ def _verb_cues(tok: Token) -> list[Cue]:
         # "which he proposed", "approved it": the pronoun stands for the content
         add(ext, _span_chars(doc, dobj.i, dobj.i), "weakobj", False)
     n_prep = 0
-    for prep in (c for c in tok.rights if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS):
+    for prep in (c for c in kids if c.i > tok.i and c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS):
         pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
         if pobj is None or n_prep >= 2:
             continue
@@ -525,10 +529,10 @@ def _verb_cues(tok: Token) -> list[Cue]:
         add(cue, subtree_chars(pobj), "prep", prep.lower_ in PREP_VERBS.get(lemma, ()))
     # "His comments were quickly derided": the passive subject is what was reported on,
     # when the verb is one of speech or stance ("The option was chosen by the board" is not)
-    subjpass = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+    subjpass = next((c for c in kids if c.dep_ == "nsubjpass"), None)
     reportable = lemma in SPEECH_VERBS or lemma in DOBJ_VERBS or lemma in OBJECT_VERBS or lemma in PREP_VERBS
     if subjpass is not None and not ccomps and subjpass.lower_ not in ("it", "there") and reportable:
-        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        agent = next((c for c in kids if c.dep_ == "agent"), None)
         apobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
         psrc = source_phrase(apobj) if apobj is not None else None
         pcontent = _span_chars(doc, subjpass.left_edge.i, subjpass.right_edge.i)
